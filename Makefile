@@ -1,0 +1,52 @@
+# lbaas.octavia: `make lab` brings up the lab and deploys Octavia into it; `make test` runs
+# every test. Both set up what they need first (scripts/setup-*.sh, idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.ansible/collections
+export PY_COLORS := 0
+export ANSIBLE_FORCE_COLOR := 0
+
+.PHONY: help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab lab-destroy
+
+help:
+	@echo "make lab          bring up the lab and run site.yaml and the demo (see README)"
+	@echo "make lab-destroy  remove the lab's containers, network and images"
+	@echo "make test         lint, sanity, unit, functional and molecule tests"
+
+setup: setup-controller setup-podman setup-octavia
+
+setup-controller:
+	@bash scripts/setup-controller.sh
+
+setup-podman:
+	@bash scripts/setup-podman.sh
+
+setup-octavia:
+	@bash scripts/setup-octavia-venv.sh >/dev/null
+
+test: setup lint sanity unit functional molecule
+	@echo "make test: all green"
+
+lint: setup-controller
+	ansible-lint --nocolor
+
+sanity: setup-controller
+	bash scripts/ansible-test.sh sanity
+
+unit: setup-controller
+	pytest -q -p no:cacheprovider tests/unit
+
+functional: setup
+	pytest -q -p no:cacheprovider tests/functional
+
+molecule: setup-controller setup-podman
+	bash scripts/molecule-all.sh
+
+lab: setup-controller setup-podman
+	bash scripts/lab.sh up
+
+lab-destroy: setup-controller
+	bash scripts/lab.sh destroy

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Give this machine systemd-booted Debian test hosts under rootful Podman.
+# Installs podman, runc and mmdebstrap from Debian, writes a containers.conf that works
+# on hosts without CAP_SYS_RESOURCE and with a hybrid cgroup layout, builds the base image
+# with mmdebstrap (no registry is needed) and checks that systemd boots in it.
+# Idempotent; run as root.
+set -euo pipefail
+MIRROR=${LBAAS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+IMAGE=${LBAAS_BASE_IMAGE:-localhost/lbaas-octavia/debian-systemd:bookworm}
+CONF=/etc/containers/containers.conf
+MARK="# written by lbaas.octavia scripts/setup-podman.sh"
+export DEBIAN_FRONTEND=noninteractive
+
+[ "$(id -u)" = 0 ] || { echo "ERROR: scripts/setup-podman.sh must run as root (rootful podman)" >&2; exit 1; }
+
+need=()
+for p in podman runc mmdebstrap uidmap iptables; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' || need+=("$p")
+done
+if ((${#need[@]})); then
+  apt-get -q -o DPkg::Lock::Timeout=600 update
+  apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ -e "$CONF" ] && ! grep -qF "$MARK" "$CONF"; then
+  echo "setup-podman: $CONF exists and is not ours; leaving it alone"
+else
+  nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
+  nproc=$(cat /proc/sys/kernel/pid_max); [ "$nproc" -gt 32768 ] && nproc=32768
+  mkdir -p "$(dirname "$CONF")"
+  cat > "$CONF.new" <<CONF
+$MARK
+[containers]
+# Without CAP_SYS_RESOURCE the hard limits cannot be raised, and podman's default
+# nofile=1048576 fails every container with "setrlimit RLIMIT_NOFILE: Operation not permitted".
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
+
+[engine]
+# crun refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"); runc copes.
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+  mv "$CONF.new" "$CONF"
+fi
+
+if ! podman image exists "$IMAGE"; then
+  echo "setup-podman: building $IMAGE with mmdebstrap (about a minute)"
+  mmdebstrap --quiet --variant=minbase \
+    --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,procps,sudo,ca-certificates,less \
+    --customize-hook='printf "deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n" '"$MIRROR $MIRROR $MIRROR"' > "$1/etc/apt/sources.list"' \
+    --customize-hook=': > "$1/etc/machine-id"' \
+    --customize-hook='rm -f "$1"/etc/apt/apt.conf.d/docker-clean' \
+    bookworm - "$MIRROR" \
+  | podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' - "$IMAGE" >/dev/null
+fi
+
+# systemd must reach "running" (or "degraded") as PID 1 in the image.
+name=lbaas-systemd-smoke-$$
+trap 'podman rm -f -t 2 "$name" >/dev/null 2>&1 || true' EXIT
+podman run -d --name "$name" --systemd=always "$IMAGE" /sbin/init >/dev/null
+st=
+for _ in $(seq 1 150); do
+  st=$(podman exec "$name" systemctl is-system-running 2>/dev/null || true)
+  case $st in running|degraded) break ;; esac
+  sleep 0.2
+done
+echo "setup-podman: systemd in $IMAGE is ${st:-not answering}"
+case $st in running|degraded) ;; *) exit 1 ;; esac

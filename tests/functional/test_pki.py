@@ -1,0 +1,189 @@
+"""The certificates role end to end: Octavia's own code trusts what it generated,
+secrets stay out of -vvv output, re-runs change nothing, and bad input fails before any write."""
+import datetime
+import glob
+import json
+import os
+import subprocess
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from conftest import TOP, recap, run_playbook
+
+PLAYBOOK = os.path.join(TOP, "tests", "functional", "pki", "pki.yml")
+HANDSHAKE = os.path.join(TOP, "tests", "functional", "pki", "handshake.py")
+
+
+def pki_vars(tmp, **extra):
+    v = {"certificates_local_dir": str(tmp / "pki"), "certificates_remote_dir": str(tmp / "etc-octavia-certs"),
+         "pki_conf_out": str(tmp / "octavia.conf")}
+    v.update(extra)
+    return v
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pki")
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp), verbosity=3)
+    assert rc == 0, out[-4000:]
+    return tmp, out
+
+
+def test_octavia_trusts_what_the_role_generated(generated, octavia_python):
+    tmp = generated[0]
+    proc = subprocess.run([octavia_python, HANDSHAKE, str(tmp / "octavia.conf")], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "Octavia amphora server CA" in res["issuer"]
+    assert res["fernet_ok"]
+    assert res["ours"]["ok"], res["ours"]
+    assert ["commonName", "octavia-controller"] in [kv for rdn in res["ours"]["peer"] for kv in rdn]
+    for refused in ("foreign_client_cert", "no_client_cert", "wrong_server_ca", "wrong_amphora_id"):
+        assert not res[refused]["ok"], (refused, res[refused])
+        assert "SSL" in res[refused]["error"] or "certificate" in res[refused]["error"], res[refused]
+
+
+def test_no_secret_in_verbose_output(generated):
+    tmp, out = generated
+    pki = tmp / "pki"
+    secrets = [p.read_text().strip() for p in (pki / "secrets").iterdir()]
+    assert len(secrets) == 4 and all(len(s) >= 32 for s in secrets)
+    for key in ("client.key.pem", "server_ca.key.pem", "client_ca.key.pem", "amphora_ssh_key"):
+        body = (pki / key).read_text().splitlines()
+        secrets += [line for line in body if len(line) > 40 and not line.startswith("-----")][:3]
+    leaked = [s[:6] + "..." for s in secrets if s in out]
+    assert not leaked, "secrets in -vvv output: %s" % leaked
+
+
+def test_rerun_changes_nothing_and_check_mode_agrees(generated):
+    tmp = generated[0]
+    before = {p: open(p, "rb").read() for p in glob.glob(str(tmp / "pki" / "**"), recursive=True) if os.path.isfile(p)}
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp), check=True)
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp))
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+    after = {p: open(p, "rb").read() for p in glob.glob(str(tmp / "pki" / "**"), recursive=True) if os.path.isfile(p)}
+    assert before == after
+
+
+def test_rotation_replaces_one_item_only(tmp_path):
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0, out[-3000:]
+    pki = tmp_path / "pki"
+    old = {p.name: p.read_bytes() for p in pki.iterdir() if p.is_file()}
+    old_sckp = (pki / "secrets" / "server_certs_key_passphrase").read_text()
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, certificates_rotate="client_cert"))
+    assert rc == 0, out[-3000:]
+    new = {p.name: p.read_bytes() for p in pki.iterdir() if p.is_file()}
+    changed = sorted(n for n in old if old[n] != new[n])
+    assert changed == ["client.cert-and-key.pem", "client.cert.pem", "client.key.pem"], changed
+    assert len([n for n in new if n.startswith("client.cert.pem.")]) == 1  # the old one, kept
+    # the new client certificate still chains to the unchanged client CA
+    ca = x509.load_pem_x509_certificate(new["client_ca.cert.pem"])
+    x509.load_pem_x509_certificate(new["client.cert.pem"]).verify_directly_issued_by(ca)
+
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, certificates_rotate="server_certs_key_passphrase"))
+    assert rc == 0, out[-3000:]
+    conf = (tmp_path / "octavia.conf").read_text()
+    new_sckp = (pki / "secrets" / "server_certs_key_passphrase").read_text()
+    assert new_sckp != old_sckp
+    assert "server_certs_key_passphrase = %s,%s\n" % (new_sckp, old_sckp) in conf
+
+
+def _write_ca(path, cn, passphrase=None, eku=None, issuer=None, ca=True):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    signer_key, signer_name = (issuer[1], issuer[0].subject) if issuer else (key, name)
+    b = (x509.CertificateBuilder().subject_name(name).issuer_name(signer_name).public_key(key.public_key())
+         .serial_number(x509.random_serial_number()).not_valid_before(now)
+         .not_valid_after(now + datetime.timedelta(days=400))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if eku:
+        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
+    cert = b.sign(signer_key, hashes.SHA256())
+    enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    (path / (cn + ".cert.pem")).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (path / (cn + ".key.pem")).write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                             serialization.PrivateFormat.PKCS8, enc))
+    return cert, key
+
+
+@pytest.fixture
+def byo(tmp_path):
+    d = tmp_path / "byo"
+    d.mkdir()
+    _write_ca(d, "my-server-ca", passphrase="server-pass-123")
+    client_ca = _write_ca(d, "my-client-ca", passphrase="client-pass-123")
+    _write_ca(d, "my-client", eku=[ExtendedKeyUsageOID.CLIENT_AUTH], issuer=client_ca, ca=False)
+    _write_ca(d, "my-server-only", eku=[ExtendedKeyUsageOID.SERVER_AUTH], issuer=client_ca, ca=False)
+    _write_ca(d, "other-ca", passphrase="server-pass-123")
+    _write_ca(d, "my-leaf", passphrase="server-pass-123", issuer=client_ca, ca=False)
+    return {
+        "certificates_server_ca_cert_file": str(d / "my-server-ca.cert.pem"),
+        "certificates_server_ca_key_file": str(d / "my-server-ca.key.pem"),
+        "certificates_server_ca_passphrase": "server-pass-123",
+        "certificates_client_ca_cert_file": str(d / "my-client-ca.cert.pem"),
+        "certificates_client_cert_file": str(d / "my-client.cert.pem"),
+        "certificates_client_key_file": str(d / "my-client.key.pem"),
+    }
+
+
+def test_bring_your_own_is_validated_and_used(tmp_path, byo, octavia_python):
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **byo))
+    assert rc == 0, out[-3000:]
+    pki = tmp_path / "pki"
+    assert (pki / "server_ca.cert.pem").read_bytes() == open(byo["certificates_server_ca_cert_file"], "rb").read()
+    assert (pki / "client.cert.pem").read_bytes() == open(byo["certificates_client_cert_file"], "rb").read()
+    assert not (pki / "client_ca.key.pem").exists()  # not supplied, not needed
+    proc = subprocess.run([octavia_python, HANDSHAKE, str(tmp_path / "octavia.conf")], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert res["ours"]["ok"] and "my-server-ca" in res["issuer"], res
+    assert not res["foreign_client_cert"]["ok"]
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **byo))
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+
+
+BAD_INPUT = [
+    ("short passphrase", {"certificates_server_certs_key_passphrase": "tooshort"},
+     "certificates_server_certs_key_passphrase must be exactly 32 characters"),
+    ("bad characters", {"certificates_server_certs_key_passphrase": "$" * 32},
+     "certificates_server_certs_key_passphrase must be exactly 32 characters"),
+    ("unreadable file", {"certificates_server_ca_cert_file": "/nonexistent/ca.pem"},
+     "certificates_server_ca_cert_file: cannot read a PEM certificate from /nonexistent/ca.pem"),
+    ("key of another cert", {"certificates_server_ca_key_file": "{byo}/other-ca.key.pem"},
+     "certificates_server_ca_key_file ({byo}/other-ca.key.pem) is not the key of certificates_server_ca_cert_file"),
+    ("wrong passphrase", {"certificates_server_ca_passphrase": "not-the-passphrase"},
+     "certificates_server_ca_key_file: cannot open the private key {byo}/my-server-ca.key.pem with "
+     "certificates_server_ca_passphrase"),
+    ("client cert from another CA", {"certificates_client_ca_cert_file": "{byo}/other-ca.cert.pem"},
+     "certificates_client_cert_file ({byo}/my-client.cert.pem) does not verify against certificates_client_ca_cert_file"),
+    ("server cert as client cert", {"certificates_client_cert_file": "{byo}/my-server-only.cert.pem",
+                                    "certificates_client_key_file": "{byo}/my-server-only.key.pem"},
+     "must carry extendedKeyUsage clientAuth"),
+    ("leaf as CA", {"certificates_server_ca_cert_file": "{byo}/my-leaf.cert.pem",
+                    "certificates_server_ca_key_file": "{byo}/my-leaf.key.pem"},
+     "certificates_server_ca_cert_file ({byo}/my-leaf.cert.pem) must be a CA certificate"),
+    ("incomplete set", {"certificates_server_ca_key_file": ""},
+     "certificates_server_ca_cert_file needs certificates_server_ca_key_file"),
+    ("wrong type", {"certificates_ca_key_size": "big"}, "certificates_ca_key_size"),
+    ("unknown rotation", {"certificates_rotate": "everything"}, "certificates_rotate"),
+]
+
+
+@pytest.mark.parametrize("case,override,message", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_fails_before_anything_is_written(tmp_path, byo, case, override, message):
+    d = os.path.dirname(byo["certificates_server_ca_cert_file"])
+    extra = dict(byo) if case not in ("short passphrase", "bad characters", "wrong type", "unknown rotation") else {}
+    extra.update({k: v.format(byo=d) if isinstance(v, str) else v for k, v in override.items()})
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **extra))
+    assert rc != 0, out[-3000:]
+    assert message.format(byo=d) in " ".join(out.split()), out[-3000:]
+    assert not (tmp_path / "pki").exists(), "%s: something was written" % case
