@@ -19,6 +19,13 @@ find_python() {
   return 1
 }
 
+# Host tools the tests use besides Python (ansible-test sanity runs shellcheck when present).
+if [ "$(id -u)" = 0 ] && ! command -v shellcheck >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends shellcheck >/dev/null \
+    || { apt-get -q -o DPkg::Lock::Timeout=600 update >/dev/null && \
+         DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends shellcheck >/dev/null; }
+fi
+
 if [ ! -x "$venv/bin/python" ]; then
   py=$(find_python) || {
     cat >&2 <<MSG
@@ -52,11 +59,11 @@ ovs_from=${LBAAS_OVS_COLLECTION_FROM:-ansible==10.7.0}
 if [ ! -f "$colls/openvswitch/openvswitch/MANIFEST.json" ]; then
   cache=${XDG_CACHE_HOME:-$HOME/.cache}/lbaas-octavia/wheels
   mkdir -p "$cache"
-  whl=$(ls "$cache"/ansible-"${ovs_from#ansible==}"-*.whl 2>/dev/null | head -1 || true)
+  whl=$(find "$cache" -maxdepth 1 -name "ansible-${ovs_from#ansible==}-*.whl" | head -1)
   if [ -z "$whl" ]; then
     echo "setup-controller: fetching openvswitch.openvswitch from $ovs_from"
     pip_q download -q --no-deps "$ovs_from" -d "$cache"
-    whl=$(ls "$cache"/ansible-"${ovs_from#ansible==}"-*.whl | head -1)
+    whl=$(find "$cache" -maxdepth 1 -name "ansible-${ovs_from#ansible==}-*.whl" | head -1)
   fi
   tmp=$(mktemp -d)
   "$venv/bin/python" -c 'import sys, zipfile

@@ -45,6 +45,8 @@ fi
 
 if ! podman image exists "$IMAGE"; then
   echo "setup-podman: building $IMAGE with mmdebstrap (about a minute)"
+  # The hooks run in mmdebstrap's shell, with "$1" the new root: keep them unexpanded here.
+  # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase \
     --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,procps,sudo,ca-certificates,less \
     --customize-hook='printf "deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n" '"$MIRROR $MIRROR $MIRROR"' > "$1/etc/apt/sources.list"' \

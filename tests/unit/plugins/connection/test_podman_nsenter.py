@@ -34,7 +34,7 @@ def test_exec_put_fetch(fake_podman, tmp_path):
     conn = connection()
     rc, out, err = conn.exec_command("echo $HOME; cat", in_data=b"piped")
     assert (rc, out, err) == (0, b"/root\npiped", b"")
-    rc, out, _ = conn.exec_command("exit 3")
+    rc = conn.exec_command("exit 3")[0]
     assert rc == 3
     src = tmp_path / "src"
     src.write_bytes(b"\x00binary\xff" * 1000)
