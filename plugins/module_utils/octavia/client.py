@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Talking to Octavia: connection, every request counted, writes retried while the LB is busy, LB waits.
+
+Typed openstacksdk calls (conn.load_balancer.create_listener, ...) are used for writes whose fields the
+SDK models; the SDK silently drops fields it does not model, so writes with any other field, the batch
+member update, the status tree and all reads (which need every attribute) go through the same proxy
+used as a keystoneauth adapter (conn.load_balancer.get/put/post/delete).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+import time
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
+    APIError, OctaviaModuleError, is_busy)
+
+try:
+    import openstack
+    from openstack import exceptions as sdk_exceptions
+    from openstack.load_balancer.v2 import (
+        health_monitor as sdk_hm, l7_policy as sdk_l7p, l7_rule as sdk_l7r, listener as sdk_listener,
+        load_balancer as sdk_lb, member as sdk_member, pool as sdk_pool)
+    HAS_SDK = True
+    SDK_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module front
+    HAS_SDK = False
+    SDK_IMPORT_ERROR = exc
+
+WRITE_METHODS = ('POST', 'PUT', 'DELETE', 'PATCH')
+
+# kind -> (collection path, body key of one object)
+PATHS = {
+    'loadbalancer': ('/lbaas/loadbalancers', 'loadbalancer'),
+    'listener': ('/lbaas/listeners', 'listener'),
+    'pool': ('/lbaas/pools', 'pool'),
+    'member': ('/lbaas/pools/%(parent)s/members', 'member'),
+    'healthmonitor': ('/lbaas/healthmonitors', 'healthmonitor'),
+    'l7policy': ('/lbaas/l7policies', 'l7policy'),
+    'l7rule': ('/lbaas/l7policies/%(parent)s/rules', 'rule'),
+}
+
+
+def _sdk_resources():
+    return {
+        'loadbalancer': sdk_lb.LoadBalancer, 'listener': sdk_listener.Listener, 'pool': sdk_pool.Pool,
+        'member': sdk_member.Member, 'healthmonitor': sdk_hm.HealthMonitor, 'l7policy': sdk_l7p.L7Policy,
+        'l7rule': sdk_l7r.L7Rule,
+    }
+
+
+def connect(params):
+    """openstack.connect() from the auth options, exactly as openstack.cloud modules do it."""
+    if not HAS_SDK:
+        raise OctaviaModuleError('openstacksdk is required for this module: %s' % SDK_IMPORT_ERROR)
+    cloud = params.get('cloud')
+    if params.get('sdk_log_path'):
+        debug = params.get('sdk_log_level') == 'DEBUG'
+        openstack.enable_logging(debug=debug, http_debug=debug, path=params['sdk_log_path'])
+    try:
+        if isinstance(cloud, dict):
+            for name in ('auth', 'region_name', 'validate_certs', 'ca_cert', 'client_cert', 'client_key',
+                         'api_timeout', 'auth_type'):
+                if params.get(name) is not None:
+                    raise OctaviaModuleError('A cloud config dict was provided to the cloud parameter but also a '
+                                             'value was provided for %s. If a cloud config dict is provided, %s '
+                                             'should be excluded.' % (name, name))
+            return openstack.connect(**cloud)
+        return openstack.connect(
+            cloud=cloud, auth_type=params.get('auth_type'), auth=params.get('auth'),
+            region_name=params.get('region_name'), verify=params.get('validate_certs'),
+            cacert=params.get('ca_cert'), key=params.get('client_key'), cert=params.get('client_cert'),
+            api_timeout=params.get('api_timeout'), interface=params.get('interface') or 'public')
+    except sdk_exceptions.SDKException as exc:
+        raise OctaviaModuleError('Cannot connect to the cloud: %s' % exc)
+
+
+def _fault(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return (response.text or response.reason or '').strip()
+    if isinstance(body, dict):
+        for key in ('faultstring', 'message', 'description'):
+            if body.get(key):
+                return body[key]
+        for value in body.values():
+            if isinstance(value, dict) and value.get('message'):
+                return value['message']
+    return response.text
+
+
+class Counter(object):
+    """Requests to Octavia made by this task (every one, reads and polls included)."""
+
+    def __init__(self):
+        self.requests = 0
+        self.writes = 0
+        self.lock_cycles = 0
+        self.retries = 0
+        self.log = []
+
+    def as_dict(self):
+        return {'api_requests': self.requests, 'api_writes': self.writes, 'lock_cycles': self.lock_cycles,
+                'api_retries': self.retries}
+
+
+class Client(object):
+    """One connection's view of Octavia. sleep/now are injectable for the unit tests."""
+
+    poll_initial = 0.25
+    poll_factor = 1.5
+    poll_max = 5.0
+
+    def __init__(self, conn, timeout=600, sleep=time.sleep, now=time.monotonic):
+        self.conn = conn
+        self.proxy = conn.load_balancer
+        self.timeout = timeout
+        self.sleep = sleep
+        self.now = now
+        self.counter = Counter()
+        self._version = None
+        original = self.proxy.request
+
+        def counted(url, method, *args, **kwargs):
+            response = original(url, method, *args, **kwargs)
+            self.counter.requests += 1
+            self.counter.log.append('%s %s %s' % (method, url, getattr(response, 'status_code', '?')))
+            if method.upper() in WRITE_METHODS:
+                self.counter.writes += 1
+                # every accepted mutation puts the load balancer through one PENDING_* cycle
+                if 200 <= getattr(response, 'status_code', 0) < 300:
+                    self.counter.lock_cycles += 1
+            return response
+
+        self.proxy.request = counted
+
+    # ---- reads
+    def _raw(self, method, path, **kwargs):
+        response = getattr(self.proxy, method.lower())(path, raise_exc=False, **kwargs)
+        if response.status_code >= 400:
+            raise APIError(response.status_code, _fault(response), method, path)
+        return response
+
+    def get(self, path, params=None):
+        """A JSON document, or None for 404."""
+        try:
+            return self._raw('GET', path, params=params).json()
+        except APIError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    def list(self, kind_or_path, **filters):
+        """All objects of a collection matching server-side filters (pages followed)."""
+        path = PATHS[kind_or_path][0] if kind_or_path in PATHS else kind_or_path
+        # the collection key is the last path element: loadbalancers, l7policies, members, rules, flavors
+        collection = path.rstrip('/').rsplit('/', 1)[-1]
+        if '%(parent)s' in path:
+            path = path % {'parent': filters.pop('parent')}
+        items = []
+        url, params = path, dict((k, v) for k, v in filters.items() if v is not None)
+        while url:
+            body = self._raw('GET', url, params=params).json()
+            items.extend(body.get(collection) or [])
+            url, params = None, None
+            for link in body.get(collection + '_links') or []:
+                if link.get('rel') == 'next':
+                    url = link['href']
+        return items
+
+    def get_object(self, kind, obj_id, parent=None):
+        path, key = PATHS[kind]
+        if parent:
+            path = path % {'parent': parent}
+        body = self.get('%s/%s' % (path, obj_id))
+        return body.get(key) if body else None
+
+    def status_tree(self, lb_id):
+        body = self.get('/lbaas/loadbalancers/%s/status' % lb_id)
+        return (body or {}).get('statuses', {}).get('loadbalancer')
+
+    def api_version(self):
+        """The highest API version the cloud supports, from its versions document (cached)."""
+        if self._version is None:
+            endpoint = self.proxy.get_endpoint()
+            root = endpoint.rsplit('/v2', 1)[0].rstrip('/') + '/'
+            body = self._raw('GET', root).json()
+            versions = [v for v in body.get('versions', []) if str(v.get('id', '')).startswith('v2')]
+            if not versions:
+                raise OctaviaModuleError('Cannot tell the Octavia API version from %s' % root)
+            current = [v for v in versions if v.get('status') == 'CURRENT'] or versions
+
+            def vt(v):
+                major, minor = (v['id'].lstrip('v').split('.') + ['0'])[:2]
+                return int(major), int(minor)
+            self._version = max(vt(v) for v in current)
+        return self._version
+
+    # ---- writes
+    def _typed(self, kind, body):
+        """Use the SDK's typed call only when it models every field we send."""
+        mapping = _sdk_resources()[kind]._body_mapping()
+        return all(k in mapping for k in body)
+
+    def _call(self, label, func, lb_id, deadline):
+        """Run one write; while the LB is locked (409 immutable) or the project busy (503), wait and retry."""
+        delay = self.poll_initial
+        while True:
+            try:
+                return func()
+            except sdk_exceptions.HttpException as exc:
+                response = getattr(exc, 'response', None)
+                status = getattr(exc, 'status_code', None) or getattr(response, 'status_code', None)
+                err = APIError(status, _fault(response) if response is not None else str(exc), label, '')
+            except APIError as exc:
+                err = exc
+            if not is_busy(err) or self.now() > deadline:
+                raise OctaviaModuleError('%s failed: Octavia returned %s: %s' % (label, err.status, err.message),
+                                         status=err.status)
+            self.counter.retries += 1
+            if err.status == 409 and lb_id:
+                self.wait_active(lb_id, deadline, first_sleep=False)
+            else:
+                self.sleep(delay * random.uniform(0.8, 1.2))
+                delay = min(delay * self.poll_factor, self.poll_max)
+
+    def create(self, kind, body, lb_id=None, parent=None, label=None, deadline=None):
+        """POST one object; returns Octavia's representation of it (dict with at least the id)."""
+        deadline = deadline or self.now() + self.timeout
+        label = label or 'create %s' % kind
+        path, key = PATHS[kind]
+        if self._typed(kind, body):
+            proxy = self.proxy
+            func = {
+                'loadbalancer': lambda: proxy.create_load_balancer(**body),
+                'listener': lambda: proxy.create_listener(**body),
+                'pool': lambda: proxy.create_pool(**body),
+                'member': lambda: proxy.create_member(parent, **body),
+                'healthmonitor': lambda: proxy.create_health_monitor(**body),
+                'l7policy': lambda: proxy.create_l7_policy(**body),
+                'l7rule': lambda: proxy.create_l7_rule(parent, **body),
+            }[kind]
+            res = self._call(label, func, lb_id, deadline)
+            return {'id': res.id}
+        if parent:
+            path = path % {'parent': parent}
+        return self._call(label, lambda: self._raw('POST', path, json={key: body}).json().get(key, {}),
+                          lb_id, deadline)
+
+    def update(self, kind, obj_id, body, lb_id=None, parent=None, label=None, deadline=None):
+        deadline = deadline or self.now() + self.timeout
+        label = label or 'update %s %s' % (kind, obj_id)
+        path, key = PATHS[kind]
+        if self._typed(kind, body):
+            proxy = self.proxy
+            func = {
+                'loadbalancer': lambda: proxy.update_load_balancer(obj_id, **body),
+                'listener': lambda: proxy.update_listener(obj_id, **body),
+                'pool': lambda: proxy.update_pool(obj_id, **body),
+                'member': lambda: proxy.update_member(obj_id, parent, **body),
+                'healthmonitor': lambda: proxy.update_health_monitor(obj_id, **body),
+                'l7policy': lambda: proxy.update_l7_policy(obj_id, **body),
+                'l7rule': lambda: proxy.update_l7_rule(obj_id, parent, **body),
+            }[kind]
+            self._call(label, func, lb_id, deadline)
+            return
+        if parent:
+            path = path % {'parent': parent}
+        self._call(label, lambda: self._raw('PUT', '%s/%s' % (path, obj_id), json={key: body}), lb_id, deadline)
+
+    def delete(self, kind, obj_id, lb_id=None, parent=None, cascade=False, label=None, deadline=None):
+        """DELETE one object; an object that is already gone is fine."""
+        deadline = deadline or self.now() + self.timeout
+        label = label or 'delete %s %s' % (kind, obj_id)
+        proxy = self.proxy
+        func = {
+            'loadbalancer': lambda: proxy.delete_load_balancer(obj_id, ignore_missing=False, cascade=cascade),
+            'listener': lambda: proxy.delete_listener(obj_id, ignore_missing=False),
+            'pool': lambda: proxy.delete_pool(obj_id, ignore_missing=False),
+            'member': lambda: proxy.delete_member(obj_id, parent, ignore_missing=False),
+            'healthmonitor': lambda: proxy.delete_health_monitor(obj_id, ignore_missing=False),
+            'l7policy': lambda: proxy.delete_l7_policy(obj_id, ignore_missing=False),
+            'l7rule': lambda: proxy.delete_l7_rule(obj_id, parent, ignore_missing=False),
+        }[kind]
+        try:
+            self._call(label, func, lb_id, deadline)
+        except OctaviaModuleError as err:
+            if err.extra.get('status') != 404:
+                raise
+            return False
+        return True
+
+    def batch_members(self, pool_id, members, additive_only=False, lb_id=None, label=None, deadline=None):
+        """One PUT /pools/{id}/members: the whole member set (or, additive_only, just the ones to add/update)."""
+        deadline = deadline or self.now() + self.timeout
+        params = {'additive_only': 'true'} if additive_only else None
+        path = '/lbaas/pools/%s/members' % pool_id
+        self._call(label or 'batch update members of pool %s' % pool_id,
+                   lambda: self._raw('PUT', path, json={'members': members}, params=params), lb_id, deadline)
+
+    # ---- waits
+    def wait_active(self, lb_id, deadline=None, first_sleep=True, deleting=False):
+        """Poll the load balancer (never the child) until ACTIVE (or gone when deleting), with backoff.
+
+        Returns the last polled load balancer (None once deleted).
+        """
+        deadline = deadline or self.now() + self.timeout
+        delay = self.poll_initial
+        sleep_now = first_sleep
+        last = None
+        while True:
+            if sleep_now:
+                self.sleep(delay * random.uniform(0.9, 1.1))
+                delay = min(delay * self.poll_factor, self.poll_max)
+            sleep_now = True
+            lb = self.get_object('loadbalancer', lb_id)
+            if lb is None or lb.get('provisioning_status') == 'DELETED':
+                if deleting:
+                    return None
+                raise OctaviaModuleError('Load balancer %s disappeared while waiting for it to become ACTIVE' % lb_id)
+            status = lb.get('provisioning_status')
+            last = status
+            if status == 'ACTIVE' and not deleting:
+                return lb
+            if status == 'ERROR':
+                raise OctaviaModuleError(
+                    'Load balancer %s (%s) is in provisioning_status ERROR: Octavia could not apply the last '
+                    'change. Look at the Octavia worker log; an LB in ERROR can only be deleted or failed over.'
+                    % (lb.get('name') or '', lb_id), loadbalancer=lb)
+            if self.now() > deadline:
+                raise OctaviaModuleError('Timed out after %ss waiting for load balancer %s to become %s (it is %s)'
+                                         % (self.timeout, lb_id, 'deleted' if deleting else 'ACTIVE', last))

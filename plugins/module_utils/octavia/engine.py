@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one path every module takes: check the spec, read, plan, (check mode stops here), apply, report."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod, tree as treemod
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.applier import apply
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import Client, connect
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError, SpecError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Planner
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import LiveState, find_loadbalancer
+
+
+def auth_argspec():
+    """The openstack.cloud connection options (same names, types and aliases) plus wait/timeout."""
+    return dict(
+        cloud=dict(type='raw'),
+        auth_type=dict(type='str'),
+        auth=dict(type='dict', no_log=True),
+        region_name=dict(type='str'),
+        validate_certs=dict(type='bool', aliases=['verify']),
+        ca_cert=dict(type='str', aliases=['cacert']),
+        client_cert=dict(type='str', aliases=['cert']),
+        client_key=dict(type='str', no_log=True, aliases=['key']),
+        api_timeout=dict(type='int'),
+        interface=dict(type='str', default='public', choices=['public', 'internal', 'admin'],
+                       aliases=['endpoint_type']),
+        sdk_log_path=dict(type='str'),
+        sdk_log_level=dict(type='str', default='INFO', choices=['INFO', 'DEBUG']),
+        wait=dict(type='bool', default=True),
+        timeout=dict(type='int', default=600),
+    )
+
+
+def new_module(argument_spec, **kwargs):
+    spec = auth_argspec()
+    spec.update(argument_spec)
+    kwargs.setdefault('supports_check_mode', True)
+    return AnsibleModule(argument_spec=spec, **kwargs)
+
+
+def fail(module, err):
+    extra = dict(err.extra) if isinstance(err, OctaviaModuleError) else {}
+    module.fail_json(msg=str(getattr(err, 'msg', err)), **extra)
+
+
+def _resolve_flavor(client, ref):
+    if specmod.UUID.match(ref or ''):
+        return ref
+    found = client.list('/lbaas/flavors', name=ref)
+    if len(found) != 1:
+        raise SpecError('flavor', 'Octavia flavor %r %s' % (ref, 'not found' if not found else 'is ambiguous'))
+    return found[0]['id']
+
+
+class Run(object):
+    """One module invocation against one load balancer."""
+
+    def __init__(self, module, desired):
+        self.module = module
+        self.desired = desired
+        self.client = None
+        self.state = None
+        self.plan = None
+
+    def connect(self):
+        params = self.module.params
+        gates = specmod.version_gates(self.desired)
+        conn = connect(params)
+        self.client = Client(conn, timeout=params.get('timeout') or 600)
+        if gates:
+            specmod.check_versions(gates, self.client.api_version())
+        project_id = None
+        try:
+            project_id = conn.current_project_id
+        except Exception:  # pylint: disable=broad-except
+            project_id = None
+        lb = find_loadbalancer(self.client, self.desired['lb_ref'], project_id)
+        self.state = LiveState(self.client, lb)
+        return lb
+
+    def converge(self):
+        """Plan and (unless check mode) apply. Returns the base result."""
+        params = self.module.params
+        planner = Planner(self.desired, self.state, replace=params.get('replace') or False,
+                          api_version=self.client.api_version,
+                          flavor_id=lambda ref: _resolve_flavor(self.client, ref))
+        self.plan = planner.run()
+        ops = self.plan.ops
+        result = {'changed': bool(ops), 'plan': self.plan.summary()}
+        if self.module._diff:
+            result['diff'] = self.plan.diffs
+        if ops and not self.module.check_mode:
+            lb_id = apply(self.client, self.plan, self.state.lb, wait=params.get('wait', True))
+            lb = self.client.get_object('loadbalancer', lb_id) if lb_id else None
+            self.state = LiveState(self.client, lb)
+        return result
+
+    def wait_online(self, member_filter=None):
+        """Health gate: poll the status tree until the members are ONLINE, or fail naming the ones that are not."""
+        if self.module.check_mode or not self.state.lb:
+            return
+        client = self.client
+        deadline = client.now() + client.timeout
+        delay = client.poll_initial
+        while True:
+            status = self.state.status() or {}
+            bad = treemod.unhealthy_members(status, member_filter)
+            if not bad:
+                return
+            if client.now() > deadline:
+                raise OctaviaModuleError('Timed out after %ss waiting for members to be ONLINE: %s'
+                                         % (client.timeout, '; '.join(bad[:20])), unhealthy=bad)
+            client.sleep(delay)
+            delay = min(delay * client.poll_factor, client.poll_max)
+
+    def counts(self):
+        out = self.client.counter.as_dict() if self.client else {}
+        if self.plan is not None:
+            out['planned_lock_cycles'] = len(self.plan.ops)
+        return out
+
+
+def main(module, build, shape, wait_for_filter=None):
+    """Drive a module: build(params) -> desired tree (bad input fails here, before any request);
+    shape(run) -> the module-specific result keys."""
+    try:
+        desired = build(module.params)
+        job = Run(module, desired)
+        lb = job.connect()
+        if lb is None and desired['lb'] is None:
+            if desired.get('child_state') == 'absent':
+                module.exit_json(changed=False, msg='load balancer %r not found: nothing to remove'
+                                 % desired['lb_ref'], **job.counts())
+            raise SpecError('loadbalancer', 'load balancer %r not found' % desired['lb_ref'])
+        result = job.converge()
+        if module.params.get('wait_for') == 'online' and desired['state'] == 'present':
+            job.wait_online(wait_for_filter)
+        result.update(shape(job))
+        result.update(job.counts())
+        module.exit_json(**result)
+    except OctaviaModuleError as err:
+        fail(module, err)
+    except Exception as err:  # pylint: disable=broad-except
+        module.fail_json(msg='Unexpected error: %s' % err, exception=traceback.format_exc())

@@ -1,0 +1,917 @@
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Desired tree + current state -> an ordered list of operations, each one Octavia request and one LB lock cycle.
+
+An absent load balancer becomes one fully populated create. For an existing one only the differences are
+planned, in an order Octavia accepts:
+  1 load balancer update            2 listener deletes (frees ports and pool references)
+  3 L7 policy deletes               4 pool creates (+ one member batch, + health monitor each)
+  5 pool updates, member batches, health monitors      6 listener updates (default pool switches)
+  7 listener creates                8 L7 policy / rule creates and updates (in position order)
+  9 pool deletes (nothing refers to them any more)
+Everything that can be refused (create-only changes, unknown references, protocol combinations, missing
+fields for a create) is refused here, before the first write.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema, spec as specmod
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise, same
+
+PHASES = ('lb', 'listener_delete', 'l7_delete', 'pool_create', 'pool_update', 'listener_update',
+          'listener_create', 'l7', 'pool_delete')
+MEMBER_BATCH_FIELDS = ('name', 'weight', 'admin_state_up', 'backup', 'monitor_address', 'monitor_port', 'tags',
+                       'subnet_id')
+CREATE_REQUIRES = {
+    'listener': ('protocol', 'protocol_port'),
+    'pool': ('protocol', 'lb_algorithm'),
+    'healthmonitor': ('type', 'delay', 'resp_timeout', 'max_retries'),
+    'l7policy': ('action',),
+}
+ADDITIVE_ONLY_VERSION = (2, 11)
+
+
+class Ref(object):
+    """An object created earlier in the same plan; the applier knows its ID once it exists."""
+
+    def __init__(self, kind, key):
+        self.kind = kind
+        self.key = key
+
+    def __eq__(self, other):
+        return isinstance(other, Ref) and (self.kind, self.key) == (other.kind, other.key)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash((self.kind, self.key))
+
+    def __repr__(self):
+        return '<new %s %s>' % (self.kind, self.key)
+
+
+class Plan(object):
+
+    def __init__(self):
+        self.phases = dict((p, []) for p in PHASES)
+        self.diffs = []
+        self.lb_create = False
+        self.lb_delete = False
+
+    @property
+    def ops(self):
+        out = []
+        for phase in PHASES:
+            out.extend(self.phases[phase])
+        return out
+
+    def add(self, phase, action, kind, label, before=None, after=None, **kw):
+        op = dict(action=action, kind=kind, label=label, id=None, parent=None, body=None, key=None,
+                  cascade=False, additive=False, params=None)
+        op.update(kw)
+        self.phases[phase].append(op)
+        if before is not None or after is not None:
+            self.diffs.append({'before_header': label, 'after_header': label,
+                               'before': before if before is not None else {},
+                               'after': after if after is not None else {}})
+        return op
+
+    def summary(self):
+        """The plan as the module returns it (Refs shown as '<new pool web>')."""
+        def show(value):
+            if isinstance(value, Ref):
+                return repr(value)
+            if isinstance(value, dict):
+                return dict((k, show(v)) for k, v in value.items())
+            if isinstance(value, list):
+                return [show(v) for v in value]
+            return value
+        out = []
+        for op in self.ops:
+            item = {'action': op['action'], 'kind': op['kind'], 'label': op['label']}
+            if op['id']:
+                item['id'] = op['id']
+            if op['action'] == 'batch':
+                item['members'] = len(op['body'])
+                item['additive_only'] = op['additive']
+            elif op['body'] is not None and (op['kind'] != 'loadbalancer' or op['action'] == 'update'):
+                item['body'] = show(op['body'])
+            out.append(item)
+        return out
+
+
+# ---- conversions between option space (what users write) and API space ------------------------------
+
+def api_body(kind, opts, skip=()):
+    """Octavia request body for options (ref fields and flavor are resolved by the caller)."""
+    flds = schema.fields(kind)
+    body = {}
+    for name, value in opts.items():
+        field = flds.get(name)
+        if field is None or field.get('ref') or name in skip or name == 'flavor':
+            continue
+        if field.get('norm') == 'sp' and value == {}:
+            value = None
+        body[field.get('api_write', field['api'])] = value
+    return body
+
+
+def current_opts(kind, obj, names=None):
+    """Option-space view of an Octavia object (normalised), for the fields it carries."""
+    out = {}
+    for name, field in schema.fields(kind).items():
+        if names is not None and name not in names:
+            continue
+        if field.get('ref') or field['api'] not in obj:
+            continue
+        out[name] = normalise(field, obj.get(field['api']))
+    return out
+
+
+def changed_fields(kind, desired, obj, skip=()):
+    """{option: (current, desired)} for updatable options that differ."""
+    flds = schema.fields(kind)
+    out = {}
+    for name, want in desired.items():
+        field = flds.get(name)
+        if field is None or field.get('create_only') or field.get('ref') or name in skip:
+            continue
+        have = normalise(field, obj.get(field['api']))
+        if not same(field, want, have):
+            out[name] = (have, want)
+    return out
+
+
+def create_only_changes(kind, desired, obj, skip=()):
+    flds = schema.fields(kind)
+    out = {}
+    for name, want in desired.items():
+        field = flds.get(name)
+        if field is None or not field.get('create_only') or name in skip:
+            continue
+        have = normalise(field, obj.get(field['api']))
+        if not same(field, want, have):
+            out[name] = (have, want)
+    return out
+
+
+def _fmt(value):
+    return 'nothing' if value in (None, '', [], {}) else repr(value)
+
+
+# ---- the planner -----------------------------------------------------------------------------------
+
+class Planner(object):
+    """plan = Planner(desired, state, replace, api_version).run()
+
+    api_version is a callable (the client's cached version lookup), called only when a decision needs it.
+    flavor_id is a callable resolving a flavor name or ID, called only when a flavor is given.
+    """
+
+    def __init__(self, desired, state, replace=False, api_version=None, flavor_id=None):
+        self.desired = desired
+        self.state = state
+        self.replace = replace
+        self.api_version = api_version or (lambda: (2, 0))
+        self.flavor_id = flavor_id or (lambda name: name)
+        self.plan = Plan()
+        self.pool_target = {}     # pool name -> id or Ref
+        self.replaced_pools = {}  # old id -> Ref
+        self.listener_keys = 0
+
+    # -- entry
+    def run(self):
+        desired, lb = self.desired, self.state.lb
+        if desired['state'] == 'absent':
+            if lb:
+                self.plan.lb_delete = True
+                self.plan.add('lb', 'delete', 'loadbalancer', 'load balancer %s' % (lb.get('name') or lb['id']),
+                              id=lb['id'], cascade=True, before=self._lb_summary(lb), after={})
+            return self.plan
+        if lb is None:
+            if desired['lb'] is None:
+                raise SpecError('loadbalancer', 'load balancer %r not found' % desired['lb_ref'])
+            self._create_lb()
+            return self.plan
+        if desired['lb'] is not None:
+            if self._update_lb():
+                return self.plan
+        self._pools()
+        self._listeners()
+        self._repoint_replaced_pools()
+        return self.plan
+
+    def _lb_summary(self, lb):
+        return dict((k, lb.get(k)) for k in ('id', 'name', 'vip_address', 'provisioning_status') if k in lb)
+
+    # -- load balancer
+    def _lb_create_body(self):
+        opts = self.desired['lb']
+        if not (opts.get('vip_subnet_id') or opts.get('vip_network_id') or opts.get('vip_port_id')):
+            raise SpecError('vip_subnet_id', 'one of vip_subnet_id, vip_network_id or vip_port_id is needed to '
+                                             'create load balancer %r' % opts.get('name'))
+        body = api_body('loadbalancer', opts)
+        if opts.get('flavor'):
+            body['flavor_id'] = self.flavor_id(opts['flavor'])
+        if self.desired.get('pools') is not None:
+            body['pools'] = [self._pool_graph(p) for p in self.desired['pools'] if p['state'] == 'present']
+        if self.desired.get('listeners') is not None:
+            body['listeners'] = [self._listener_graph(l) for l in self.desired['listeners'] if l['state'] == 'present']
+        return body
+
+    def _create_lb(self):
+        opts = self.desired['lb']
+        body = self._lb_create_body()
+        self.plan.lb_create = True
+        self.plan.add('lb', 'create', 'loadbalancer', 'load balancer %s' % opts.get('name'), body=body,
+                      key=('loadbalancer', opts.get('name')), before={}, after=self._spec_view())
+
+    def _spec_view(self):
+        """The desired tree in option space, for the diff of a create."""
+        out = dict(self.desired['lb'])
+        if self.desired.get('listeners') is not None:
+            out['listeners'] = []
+            for l in self.desired['listeners']:
+                entry = dict(l['opts'])
+                if l.get('l7policies') is not None:
+                    entry['l7policies'] = [dict(p['opts'], rules=p['rules'] or []) for p in l['l7policies']]
+                out['listeners'].append(entry)
+        if self.desired.get('pools') is not None:
+            out['pools'] = []
+            for p in self.desired['pools']:
+                entry = dict(p['opts'])
+                if p.get('members') is not None:
+                    entry['members'] = [m['opts'] for m in p['members'] if m['state'] == 'present']
+                if p.get('healthmonitor') and p['healthmonitor']['state'] == 'present':
+                    entry['healthmonitor'] = p['healthmonitor']['opts']
+                out['pools'].append(entry)
+        return out
+
+    def _update_lb(self):
+        """LB-level changes. Returns True when the LB is replaced (the plan is then complete)."""
+        lb, opts = self.state.lb, dict(self.desired['lb'])
+        if 'flavor' in opts:
+            opts['flavor'] = self.flavor_id(opts['flavor'])
+        fixed = create_only_changes('loadbalancer', opts, lb)
+        if fixed:
+            if not self.replace:
+                name, (have, want) = sorted(fixed.items())[0]
+                raise SpecError(name, 'is create-only: load balancer %r has %s, the task asks for %s. Set '
+                                      'replace=true to delete and re-create the load balancer'
+                                % (lb.get('name'), _fmt(have), _fmt(want)))
+            if self.desired.get('listeners') is None or self.desired.get('pools') is None:
+                raise SpecError(sorted(fixed)[0], 'replacing load balancer %r re-creates its whole tree: give '
+                                                  'listeners and pools in the same task' % lb.get('name'))
+            self.plan.lb_delete = True
+            self.plan.add('lb', 'delete', 'loadbalancer', 'load balancer %s (replaced)' % lb.get('name'),
+                          id=lb['id'], cascade=True, before=self._lb_summary(lb), after={})
+            self._create_lb()
+            return True
+        changes = changed_fields('loadbalancer', opts, lb, skip=('name',))
+        if changes:
+            self.plan.add('lb', 'update', 'loadbalancer', 'load balancer %s' % lb.get('name'), id=lb['id'],
+                          body=api_body('loadbalancer', dict((k, v[1]) for k, v in changes.items())),
+                          before=dict((k, v[0]) for k, v in changes.items()),
+                          after=dict((k, v[1]) for k, v in changes.items()))
+        return False
+
+    # -- graph bodies (single-call create)
+    def _pool_graph(self, pool):
+        self._require('pool', pool['opts'], pool['path'])
+        body = api_body('pool', pool['opts'])
+        members = [m for m in (pool.get('members') or []) if m['state'] == 'present']
+        if members:
+            body['members'] = [api_body('member', m['opts']) for m in members]
+        hm = pool.get('healthmonitor')
+        if hm and hm['state'] == 'present':
+            self._require('healthmonitor', hm['opts'], hm['path'])
+            body['healthmonitor'] = api_body('healthmonitor', hm['opts'])
+        return body
+
+    def _listener_graph(self, listener):
+        self._require('listener', listener['opts'], listener['path'])
+        self._check_listener_create(listener)
+        body = api_body('listener', listener['opts'])
+        if listener['opts'].get('default_pool'):
+            body['default_pool'] = {'name': listener['opts']['default_pool']}
+        pols = [p for p in (listener.get('l7policies') or []) if p['state'] == 'present']
+        if pols:
+            body['l7policies'] = []
+            for pol in pols:
+                self._require('l7policy', pol['opts'], pol['path'])
+                pbody = api_body('l7policy', pol['opts'])
+                if pol['opts'].get('redirect_pool'):
+                    pbody['redirect_pool'] = {'name': pol['opts']['redirect_pool']}
+                if pol.get('rules'):
+                    pbody['rules'] = [api_body('l7rule', r) for r in pol['rules']]
+                body['l7policies'].append(pbody)
+        return body
+
+    def _require(self, kind, opts, path):
+        missing = [n for n in CREATE_REQUIRES.get(kind, ()) if opts.get(n) is None]
+        if missing:
+            raise SpecError('%s.%s' % (path, missing[0]), 'is required to create the %s (also needed: %s)'
+                            % (schema.LABELS[kind], ', '.join(CREATE_REQUIRES[kind])))
+
+    def _check_listener_create(self, listener):
+        opts = listener['opts']
+        if opts.get('protocol') == 'TERMINATED_HTTPS' and not opts.get('default_tls_container_ref'):
+            raise SpecError(listener['path'] + '.default_tls_container_ref',
+                            'is required to create a TERMINATED_HTTPS listener')
+
+    # -- pools
+    def _current_pools_by_name(self):
+        out = {}
+        for pool in self.state.pools():
+            out.setdefault(pool.get('name') or '', []).append(pool)
+        return out
+
+    def _find_pool(self, name, path):
+        found = self._current_pools_by_name().get(name, [])
+        if len(found) > 1:
+            raise SpecError(path, '%d pools of this load balancer are named %r (IDs %s): rename all but one'
+                            % (len(found), name, ', '.join(p['id'] for p in found)))
+        return found[0] if found else None
+
+    def resolve_pool(self, name, path):
+        """A pool name -> its ID, or the Ref of the pool this plan creates; '' -> None (detach)."""
+        if name == '':
+            return None
+        if name in self.pool_target:
+            return self.pool_target[name]
+        cur = self._find_pool(name, path)
+        if cur is None:
+            known = sorted(set(list(self.pool_target) + [p.get('name') for p in self.state.pools() if p.get('name')]))
+            raise SpecError(path, 'pool %r does not exist on load balancer %r (pools: %s)'
+                            % (name, self.state.lb.get('name'), ', '.join(known) or 'none'))
+        return cur['id']
+
+    def _pool_protocol(self, name):
+        for pool in self.desired.get('pools') or []:
+            if pool['opts'].get('name') == name and pool['opts'].get('protocol'):
+                return pool['opts']['protocol']
+        cur = self._current_pools_by_name().get(name)
+        return cur[0].get('protocol') if cur else None
+
+    def _pools(self):
+        pools = self.desired.get('pools')
+        if pools is None:
+            return
+        hm_ids = []
+        for pool in pools:
+            cur = self._find_pool(pool['opts']['name'], pool['path'])
+            if cur and pool.get('healthmonitor') is not None:
+                hm_ids.append(cur.get('healthmonitor_id'))
+        self.state.prefetch_healthmonitors(hm_ids)
+        wanted = set()
+        for pool in pools:
+            cur = self._find_pool(pool['opts']['name'], pool['path'])
+            if pool['state'] == 'absent':
+                if cur:
+                    self._delete_pool(cur)
+                continue
+            if cur is None:
+                if pool.get('must_exist'):
+                    raise SpecError(pool['path'], 'pool %r does not exist on load balancer %r'
+                                    % (pool['opts']['name'], self.state.lb.get('name')))
+                self._create_pool(pool)
+                continue
+            wanted.add(cur['id'])
+            specmod.validate_pool(dict(pool, opts=dict(cur_opts_protocol(cur), **pool['opts'])))
+            fixed = create_only_changes('pool', pool['opts'], cur)
+            if fixed:
+                name, (have, want) = sorted(fixed.items())[0]
+                if not self.replace:
+                    raise SpecError('%s.%s' % (pool['path'], name),
+                                    'is create-only: pool %r has %s, the task asks for %s. Set replace=true to '
+                                    'create a new pool, move listeners and L7 policies to it and delete the old one'
+                                    % (cur.get('name'), _fmt(have), _fmt(want)))
+                self._replace_pool(pool, cur)
+                continue
+            self.pool_target[pool['opts']['name']] = cur['id']
+            self._update_pool(pool, cur)
+        if self.desired.get('purge_pools'):
+            for cur in self.state.pools():
+                if cur['id'] not in wanted and cur['id'] not in self.replaced_pools:
+                    self._delete_pool(cur)
+
+    def _delete_pool(self, cur):
+        self.plan.add('pool_delete', 'delete', 'pool', 'pool %s' % (cur.get('name') or cur['id']), id=cur['id'],
+                      before=current_opts('pool', cur), after={})
+
+    def _create_pool(self, pool, carry=None):
+        """POST the pool, then its members in one batch, then its health monitor (3 lock cycles at most)."""
+        name = pool['opts']['name']
+        opts = dict(carry or {})
+        opts.update(pool['opts'])
+        self._require('pool', opts, pool['path'])
+        ref = Ref('pool', name)
+        self.pool_target[name] = ref
+        body = api_body('pool', opts)
+        body['loadbalancer_id'] = self.state.lb['id']
+        self.plan.add('pool_create', 'create', 'pool', 'pool %s' % name, body=body, key=('pool', name),
+                      before={}, after=opts)
+        members = pool.get('members')
+        if members is None and carry is not None:
+            members = carry.get('_members')
+        elif members is not None:
+            members = [m['opts'] for m in members if m['state'] == 'present']
+        if members:
+            self.plan.add('pool_create', 'batch', 'member', 'members of pool %s' % name, parent=ref,
+                          body=[api_body('member', m) for m in members],
+                          before={}, after=dict((_mkey(m), _mview(m)) for m in members))
+        hm = pool.get('healthmonitor')
+        hm_opts = None
+        if hm is not None and hm['state'] == 'present':
+            hm_opts = hm['opts']
+        elif hm is None and carry is not None:
+            hm_opts = carry.get('_healthmonitor')
+        if hm_opts:
+            self._require('healthmonitor', hm_opts, pool['path'] + '.healthmonitor')
+            body = api_body('healthmonitor', hm_opts)
+            body['pool_id'] = ref
+            self.plan.add('pool_create', 'create', 'healthmonitor', 'health monitor of pool %s' % name, body=body,
+                          before={}, after=hm_opts)
+        return ref
+
+    def _replace_pool(self, pool, cur):
+        carry = current_opts('pool', cur)
+        carry.pop('protocol', None)
+        if pool.get('members') is None:
+            carry['_members'] = [current_opts('member', m, MEMBER_BATCH_FIELDS + ('address', 'protocol_port'))
+                                 for m in self.state.members(cur['id'])]
+        if pool.get('healthmonitor') is None and cur.get('healthmonitor_id'):
+            hm = self.state.healthmonitor(cur['healthmonitor_id'])
+            carry['_healthmonitor'] = current_opts('healthmonitor', hm) if hm else None
+        ref = self._create_pool(pool, carry)
+        self.replaced_pools[cur['id']] = ref
+        self._delete_pool(cur)
+
+    def _update_pool(self, pool, cur):
+        name = pool['opts']['name']
+        changes = changed_fields('pool', pool['opts'], cur, skip=('name',))
+        if changes:
+            self.plan.add('pool_update', 'update', 'pool', 'pool %s' % name, id=cur['id'],
+                          body=api_body('pool', dict((k, v[1]) for k, v in changes.items())),
+                          before=dict((k, v[0]) for k, v in changes.items()),
+                          after=dict((k, v[1]) for k, v in changes.items()))
+        if pool.get('members') is not None:
+            self._members(pool, cur)
+        if pool.get('healthmonitor') is not None:
+            self._healthmonitor(pool, cur)
+
+    # -- members
+    def _members(self, pool, cur_pool):
+        name = pool['opts']['name']
+        current = self.state.members(cur_pool['id'])
+        by_key = dict((_key(m), m) for m in current)
+        present = [m for m in pool['members'] if m['state'] == 'present']
+        absent_keys = set(_mkey_tuple(m['opts']) for m in pool['members'] if m['state'] == 'absent')
+        present_keys = set(_mkey_tuple(m['opts']) for m in present)
+        exact = pool.get('members_mode', 'exact') == 'exact'
+        add, update, remove, delete_first = [], [], [], []
+        for m in present:
+            opts = m['opts']
+            cur = by_key.get(_mkey_tuple(opts))
+            if cur is None:
+                moved = self._moved_member(opts, current, present_keys)
+                if moved is not None:
+                    if not self.replace:
+                        raise SpecError(m['path'] + '.address', 'is create-only: member %r is at %s port %s, the '
+                                        'task asks for %s port %s. Set replace=true to replace the member'
+                                        % (opts['name'], moved['address'], moved['protocol_port'], opts['address'],
+                                           opts['protocol_port']))
+                    remove.append(moved)
+                add.append(opts)
+                continue
+            fixed = create_only_changes('member', opts, cur)
+            if fixed:
+                field, (have, want) = sorted(fixed.items())[0]
+                if not self.replace:
+                    raise SpecError('%s.%s' % (m['path'], field), 'is create-only: member %s port %s has %s, the '
+                                    'task asks for %s. Set replace=true to replace the member'
+                                    % (opts['address'], opts['protocol_port'], _fmt(have), _fmt(want)))
+                delete_first.append(cur)
+                add.append(opts)
+                continue
+            changes = changed_fields('member', opts, cur)
+            if changes:
+                update.append((opts, cur, changes))
+        for key, cur in by_key.items():
+            if key in absent_keys or (exact and key not in present_keys):
+                remove.append(cur)
+        if not (add or update or remove or delete_first):
+            return
+        label = 'members of pool %s' % name
+        before = dict((_key_str(c), _mview(current_opts('member', c, MEMBER_BATCH_FIELDS))) for c in remove + delete_first)
+        after = dict((_mkey(o), _mview(o)) for o in add)
+        for opts, cur, changes in update:
+            before[_key_str(cur)] = dict((k, v[0]) for k, v in changes.items())
+            after[_mkey(opts)] = dict((k, v[1]) for k, v in changes.items())
+        for cur in delete_first:
+            self.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
+                          id=cur['id'], parent=cur_pool['id'])
+        removed_ids = set(c['id'] for c in remove)
+        if not add and not update and len(remove) == 1:
+            self.plan.add('pool_update', 'delete', 'member', label, id=remove[0]['id'], parent=cur_pool['id'],
+                          before=before, after=after)
+            return
+        changed_bodies = [api_body('member', o) for o in add]
+        changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
+        if not remove and self.api_version() >= ADDITIVE_ONLY_VERSION:
+            # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
+            self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
+                          additive=True, before=before, after=after)
+            return
+        updated_ids = set(cur['id'] for _o, cur, _c in update)
+        replaced_ids = set(c['id'] for c in delete_first)
+        keep = [_merged_member(c, {}) for c in current
+                if c['id'] not in removed_ids and c['id'] not in updated_ids and c['id'] not in replaced_ids]
+        self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=keep + changed_bodies,
+                      before=before, after=after)
+
+    def _moved_member(self, opts, current, present_keys):
+        """A named member whose address/port changed: the only member with that name, its old key unwanted."""
+        if not opts.get('name'):
+            return None
+        same_name = [c for c in current if c.get('name') == opts['name']]
+        if len(same_name) == 1 and _key(same_name[0]) not in present_keys:
+            return same_name[0]
+        return None
+
+    # -- health monitor
+    def _healthmonitor(self, pool, cur_pool):
+        hm = pool['healthmonitor']
+        name = pool['opts']['name']
+        cur = self.state.healthmonitor(cur_pool.get('healthmonitor_id'))
+        label = 'health monitor of pool %s' % name
+        if hm['state'] == 'absent':
+            if cur:
+                self.plan.add('pool_update', 'delete', 'healthmonitor', label, id=cur['id'],
+                              before=current_opts('healthmonitor', cur), after={})
+            return
+        proto = cur_pool.get('protocol')
+        specmod.validate_healthmonitor(hm, proto)
+        if cur is None:
+            self._require('healthmonitor', hm['opts'], hm['path'])
+            body = api_body('healthmonitor', hm['opts'])
+            body['pool_id'] = cur_pool['id']
+            self.plan.add('pool_update', 'create', 'healthmonitor', label, body=body, before={}, after=hm['opts'])
+            return
+        fixed = create_only_changes('healthmonitor', hm['opts'], cur)
+        if fixed:
+            field, (have, want) = sorted(fixed.items())[0]
+            if not self.replace:
+                raise SpecError('%s.%s' % (hm['path'], field), 'is create-only: the health monitor of pool %r is %s, '
+                                'the task asks for %s. Set replace=true to replace it' % (name, have, want))
+            opts = current_opts('healthmonitor', cur)
+            opts.update(hm['opts'])
+            if opts.get('type') not in specmod.HTTP_HM:
+                for n in ('http_method', 'url_path', 'expected_codes', 'http_version', 'domain_name'):
+                    if n not in hm['opts']:
+                        opts.pop(n, None)
+            body = api_body('healthmonitor', opts)
+            body['pool_id'] = cur_pool['id']
+            self.plan.add('pool_update', 'delete', 'healthmonitor', label + ' (replaced)', id=cur['id'])
+            self.plan.add('pool_update', 'create', 'healthmonitor', label, body=body,
+                          before=current_opts('healthmonitor', cur), after=opts)
+            return
+        changes = changed_fields('healthmonitor', hm['opts'], cur)
+        if changes:
+            self.plan.add('pool_update', 'update', 'healthmonitor', label, id=cur['id'],
+                          body=api_body('healthmonitor', dict((k, v[1]) for k, v in changes.items())),
+                          before=dict((k, v[0]) for k, v in changes.items()),
+                          after=dict((k, v[1]) for k, v in changes.items()))
+
+    # -- listeners
+    def _match_listener(self, listener, used):
+        current = [c for c in self.state.listeners() if c['id'] not in used]
+        opts = listener['opts']
+        if listener.get('ref'):
+            ref = listener['ref']
+            found = [c for c in current if c.get('name') == ref]
+            if not found and ':' in ref:
+                proto, _sep, port = ref.rpartition(':')
+                found = [c for c in current if c.get('protocol') == proto.upper() and str(c.get('protocol_port')) == port]
+            if not found:
+                found = [c for c in current if c['id'] == ref]
+            if len(found) > 1:
+                raise SpecError(listener['path'], '%d listeners match %r: use PROTOCOL:PORT or the ID' % (len(found), ref))
+            return found[0] if found else None
+        if opts.get('name'):
+            found = [c for c in current if c.get('name') == opts['name']]
+            if len(found) > 1:
+                raise SpecError(listener['path'], '%d listeners of this load balancer are named %r: rename all but '
+                                'one' % (len(found), opts['name']))
+            if found:
+                return found[0]
+        if opts.get('protocol_port') is not None:
+            found = [c for c in current if c.get('protocol_port') == opts['protocol_port'] and
+                     (opts.get('protocol') is None or c.get('protocol') == opts['protocol'])]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+    def _listener_label(self, opts, cur=None):
+        src = cur or opts
+        name = (opts.get('name') if opts else None) or (cur.get('name') if cur else None)
+        port = '%s:%s' % (src.get('protocol'), src.get('protocol_port'))
+        return 'listener %s (%s)' % (name, port) if name else 'listener %s' % port
+
+    def _listeners(self):
+        listeners = self.desired.get('listeners')
+        if listeners is None:
+            return
+        used = set()
+        matched = []
+        for listener in listeners:
+            cur = self._match_listener(listener, used)
+            if cur:
+                used.add(cur['id'])
+            matched.append((listener, cur))
+        for listener, cur in matched:
+            opts = listener['opts']
+            if listener['state'] == 'absent':
+                if cur:
+                    self.plan.add('listener_delete', 'delete', 'listener', self._listener_label(opts, cur),
+                                  id=cur['id'], before=current_opts('listener', cur), after={})
+                continue
+            if cur is None:
+                if listener.get('must_exist'):
+                    raise SpecError(listener['path'], 'listener %r does not exist on load balancer %r'
+                                    % (listener.get('ref') or opts.get('name'), self.state.lb.get('name')))
+                self._create_listener(listener)
+                continue
+            fixed = create_only_changes('listener', opts, cur)
+            if fixed:
+                name, (have, want) = sorted(fixed.items())[0]
+                if not self.replace:
+                    raise SpecError('%s.%s' % (listener['path'], name),
+                                    'is create-only: %s has %s, the task asks for %s. Set replace=true to delete '
+                                    'and re-create the listener' % (self._listener_label(opts, cur), _fmt(have),
+                                                                    _fmt(want)))
+                self.plan.add('listener_delete', 'delete', 'listener', self._listener_label(opts, cur) + ' (replaced)',
+                              id=cur['id'])
+                carry = current_opts('listener', cur)
+                for n in schema.fields('listener'):
+                    if schema.fields('listener')[n].get('create_only'):
+                        carry.pop(n, None)
+                if cur.get('default_pool_id') and 'default_pool' not in opts:
+                    carry['_default_pool_id'] = self.replaced_pools.get(cur['default_pool_id'], cur['default_pool_id'])
+                if listener.get('l7policies') is None:
+                    listener = dict(listener, l7policies=self._carry_l7(cur))
+                self._create_listener(listener, carry, before=current_opts('listener', cur))
+                continue
+            self._update_listener(listener, cur)
+            if listener.get('l7policies') is not None:
+                self._l7policies(listener, cur['id'], self.state.l7policies(cur['id']), cur)
+        if self.desired.get('purge_listeners'):
+            for cur in self.state.listeners():
+                if cur['id'] not in used:
+                    self.plan.add('listener_delete', 'delete', 'listener', self._listener_label({}, cur),
+                                  id=cur['id'], before=current_opts('listener', cur), after={})
+
+    def _carry_l7(self, cur):
+        out = []
+        for pol in self.state.l7policies(cur['id']):
+            opts = current_opts('l7policy', pol)
+            if pol.get('redirect_pool_id'):
+                opts['_redirect_pool_id'] = pol['redirect_pool_id']
+            rules = [current_opts('l7rule', r) for r in self.state.rules(pol['id'])]
+            out.append({'opts': opts, 'state': 'present', 'path': 'l7policy %s' % (pol.get('name') or pol['id']),
+                        'rules': rules})
+        return out
+
+    def _check_default_pool(self, listener, proto):
+        name = listener['opts'].get('default_pool')
+        if name:
+            specmod.check_listener_pool(proto, self._pool_protocol(name), listener['path'] + '.default_pool')
+            return self.resolve_pool(name, listener['path'] + '.default_pool')
+        return None
+
+    def _create_listener(self, listener, carry=None, before=None):
+        opts = dict(carry or {})
+        opts.update(listener['opts'])
+        self._require('listener', opts, listener['path'])
+        self._check_listener_create(dict(listener, opts=opts))
+        self.listener_keys += 1
+        ref = Ref('listener', self.listener_keys)
+        body = api_body('listener', opts, skip=('_default_pool_id',))
+        body.pop('_default_pool_id', None)
+        body['loadbalancer_id'] = self.state.lb['id']
+        pool_id = self._check_default_pool(listener, opts.get('protocol'))
+        if pool_id is None and opts.get('_default_pool_id'):
+            pool_id = opts['_default_pool_id']
+        if pool_id is not None:
+            body['default_pool_id'] = pool_id
+        after = dict((k, v) for k, v in opts.items() if not k.startswith('_'))
+        self.plan.add('listener_create', 'create', 'listener', self._listener_label(opts), body=body,
+                      key=('listener', self.listener_keys), before=before or {}, after=after)
+        if listener.get('l7policies'):
+            self._l7policies(listener, ref, [], opts)
+
+    def _update_listener(self, listener, cur):
+        opts = listener['opts']
+        changes = changed_fields('listener', opts, cur)
+        if 'name' in changes and not opts.get('name'):
+            changes.pop('name')
+        body = api_body('listener', dict((k, v[1]) for k, v in changes.items()))
+        before = dict((k, v[0]) for k, v in changes.items())
+        after = dict((k, v[1]) for k, v in changes.items())
+        if 'default_pool' in opts:
+            target = self._check_default_pool(listener, cur.get('protocol'))
+            if target != cur.get('default_pool_id'):
+                body['default_pool_id'] = target
+                before['default_pool'] = self._pool_name(cur.get('default_pool_id'))
+                after['default_pool'] = opts['default_pool'] or None
+        if body:
+            self.plan.add('listener_update', 'update', 'listener', self._listener_label(opts, cur), id=cur['id'],
+                          body=body, before=before, after=after)
+
+    def _pool_name(self, pool_id):
+        for pool in self.state.pools():
+            if pool['id'] == pool_id:
+                return pool.get('name') or pool_id
+        return pool_id
+
+    # -- L7 policies and rules
+    def _l7policies(self, listener, listener_id, current, listener_opts):
+        """Converge a listener's policies; current is sorted by position."""
+        llabel = self._listener_label(listener['opts'], listener_opts if isinstance(listener_opts, dict) else None)
+        proto = (listener_opts or {}).get('protocol') if isinstance(listener_opts, dict) else None
+        desired = [p for p in listener['l7policies'] if p['state'] == 'present']
+        absent = [p for p in listener['l7policies'] if p['state'] == 'absent']
+        used = set()
+        pairs = []
+        unnamed_current = [c for c in current if not c.get('name')]
+        for index, pol in enumerate(desired):
+            name = pol['opts'].get('name')
+            if name:
+                found = [c for c in current if c.get('name') == name]
+                if len(found) > 1:
+                    raise SpecError(pol['path'], '%d L7 policies of %s are named %r' % (len(found), llabel, name))
+                cur = found[0] if found else None
+            else:
+                pos = pol['opts'].get('position') or index + 1
+                found = [c for c in unnamed_current if c.get('position') == pos and c['id'] not in used]
+                cur = found[0] if found else None
+            if cur:
+                used.add(cur['id'])
+            pairs.append((pol, cur))
+        deleted = set()
+        for pol in absent:
+            for cur in current:
+                if cur.get('name') == pol['opts'].get('name') and cur['id'] not in used:
+                    used.add(cur['id'])
+                    deleted.add(cur['id'])
+                    self.plan.add('l7_delete', 'delete', 'l7policy', 'L7 policy %s on %s' % (cur.get('name'), llabel),
+                                  id=cur['id'], before=current_opts('l7policy', cur), after={})
+        if listener.get('purge_l7policies', True):
+            for cur in current:
+                if cur['id'] not in used:
+                    deleted.add(cur['id'])
+                    self.plan.add('l7_delete', 'delete', 'l7policy',
+                                  'L7 policy %s on %s' % (cur.get('name') or cur['id'], llabel),
+                                  id=cur['id'], before=current_opts('l7policy', cur), after={})
+        # simulate Octavia's positions: what is left in its current order, then each desired policy placed
+        order = [c['id'] for c in current if c['id'] not in deleted]
+        for pol, cur in pairs:
+            opts = pol['opts']
+            label = 'L7 policy %s on %s' % (opts.get('name') or (cur or {}).get('id') or 'new', llabel)
+            target = opts.get('position')
+            pool_id = None
+            if opts.get('redirect_pool'):
+                specmod.check_listener_pool(proto, self._pool_protocol(opts['redirect_pool']),
+                                            pol['path'] + '.redirect_pool')
+                pool_id = self.resolve_pool(opts['redirect_pool'], pol['path'] + '.redirect_pool')
+            elif opts.get('_redirect_pool_id'):
+                pool_id = self.replaced_pools.get(opts['_redirect_pool_id'], opts['_redirect_pool_id'])
+            if cur is None:
+                self._require('l7policy', opts, pol['path'])
+                body = api_body('l7policy', opts)
+                body['listener_id'] = listener_id
+                if pool_id is not None:
+                    body['redirect_pool_id'] = pool_id
+                if target is None:
+                    target = len(order) + 1
+                body['position'] = min(target, len(order) + 1)
+                key = ('l7policy', '%s/%s' % (listener_id, opts.get('name') or target))
+                self.plan.add('l7', 'create', 'l7policy', label, body=body, key=key, before={},
+                              after=dict((k, v) for k, v in opts.items() if not k.startswith('_')))
+                order.insert(body['position'] - 1, key)
+                ref = Ref('l7policy', key[1])
+                for i, rule in enumerate(pol.get('rules') or []):
+                    self.plan.add('l7', 'create', 'l7rule', 'rule %d of %s' % (i + 1, label), parent=ref,
+                                  body=api_body('l7rule', rule), before={}, after=rule)
+                continue
+            changes = changed_fields('l7policy', dict((k, v) for k, v in opts.items() if k != 'position'), cur)
+            body = api_body('l7policy', dict((k, v[1]) for k, v in changes.items()))
+            before = dict((k, v[0]) for k, v in changes.items())
+            after = dict((k, v[1]) for k, v in changes.items())
+            if 'redirect_pool' in opts and pool_id != cur.get('redirect_pool_id'):
+                body['redirect_pool_id'] = pool_id
+                before['redirect_pool'] = self._pool_name(cur.get('redirect_pool_id'))
+                after['redirect_pool'] = opts['redirect_pool']
+            if target is not None and cur['id'] in order:
+                now = order.index(cur['id']) + 1
+                target = min(target, len(order))
+                if now != target:
+                    body['position'] = target
+                    before['position'], after['position'] = now, target
+                    order.remove(cur['id'])
+                    order.insert(target - 1, cur['id'])
+            if body:
+                self.plan.add('l7', 'update', 'l7policy', label, id=cur['id'], body=body, before=before, after=after)
+            if pol.get('rules') is not None:
+                self._rules(pol, cur, label)
+
+    def _rules(self, pol, cur_pol, label):
+        current = list(self.state.rules(cur_pol['id']))
+        desired = list(pol['rules'])
+        exact = []
+        for rule in list(desired):
+            for cur in current:
+                if specmod.rule_key(current_opts('l7rule', cur)) == specmod.rule_key(rule):
+                    exact.append((rule, cur))
+                    current.remove(cur)
+                    desired.remove(rule)
+                    break
+        pairs = exact + list(zip(desired, current))
+        for rule, cur in pairs:
+            changes = changed_fields('l7rule', rule, cur)
+            if 'key' not in rule and cur.get('key'):
+                changes['key'] = (cur['key'], None)
+            if changes:
+                self.plan.add('l7', 'update', 'l7rule', 'rule %s of %s' % (cur['id'], label), id=cur['id'],
+                              parent=cur_pol['id'], body=api_body('l7rule', dict((k, v[1]) for k, v in changes.items())),
+                              before=dict((k, v[0]) for k, v in changes.items()),
+                              after=dict((k, v[1]) for k, v in changes.items()))
+        for rule in desired[len(current):]:
+            self.plan.add('l7', 'create', 'l7rule', 'new rule of %s' % label, parent=cur_pol['id'],
+                          body=api_body('l7rule', rule), before={}, after=rule)
+        for cur in current[len(desired):]:
+            self.plan.add('l7', 'delete', 'l7rule', 'rule %s of %s' % (cur['id'], label), id=cur['id'],
+                          parent=cur_pol['id'], before=current_opts('l7rule', cur), after={})
+
+    # -- replaced pools: move whatever still points at the old one
+    def _repoint_replaced_pools(self):
+        if not self.replaced_pools:
+            return
+        planned = set(op['id'] for op in self.plan.ops if op['action'] in ('update', 'delete') and op['id'])
+        for cur in self.state.listeners():
+            if cur['id'] in planned:
+                continue
+            if cur.get('default_pool_id') in self.replaced_pools:
+                self.plan.add('listener_update', 'update', 'listener', self._listener_label({}, cur), id=cur['id'],
+                              body={'default_pool_id': self.replaced_pools[cur['default_pool_id']]})
+            for pol in self.state.l7policies(cur['id']):
+                if pol['id'] not in planned and pol.get('redirect_pool_id') in self.replaced_pools:
+                    self.plan.add('l7', 'update', 'l7policy', 'L7 policy %s' % (pol.get('name') or pol['id']),
+                                  id=pol['id'], body={'redirect_pool_id': self.replaced_pools[pol['redirect_pool_id']]})
+
+
+def cur_opts_protocol(cur):
+    return {'protocol': cur.get('protocol')} if cur.get('protocol') else {}
+
+
+def _key(member):
+    return (normalise({'norm': 'ip', 'type': 'str'}, member.get('address')), member.get('protocol_port'))
+
+
+def _mkey_tuple(opts):
+    return (opts.get('address'), opts.get('protocol_port'))
+
+
+def _mkey(opts):
+    return '%s:%s' % (opts.get('address'), opts.get('protocol_port'))
+
+
+def _key_str(member):
+    return '%s:%s' % _key(member)
+
+
+def _mview(opts):
+    return dict((k, v) for k, v in opts.items() if k not in ('address', 'protocol_port'))
+
+
+def _merged_member(cur, opts):
+    """A batch entry for an existing member: its current values with the desired ones on top.
+
+    The batch update replaces each member whole (left-out fields fall back to defaults), so the fields the
+    task does not manage must be sent as they are.
+    """
+    body = {'address': cur['address'], 'protocol_port': cur['protocol_port']}
+    flds = schema.fields('member')
+    for name in MEMBER_BATCH_FIELDS:
+        api = flds[name]['api']
+        if api in cur:
+            body[api] = copy.deepcopy(cur[api])
+    body.update(api_body('member', opts, skip=('request_sriov',)))
+    return body
