@@ -20,6 +20,7 @@ class SpecError(OctaviaModuleError):
     """Bad input, found before anything was changed. path names the option, e.g. pools[web].members[2].address."""
 
     def __init__(self, path, reason):
+        path = (path or '').lstrip('.')
         super(SpecError, self).__init__('%s: %s' % (path, reason) if path else reason)
         self.path = path
 

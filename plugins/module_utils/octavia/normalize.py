@@ -15,7 +15,6 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible.module_utils.six import string_types
 
 _CODES_LIST = re.compile(r'^\d{3}(,\d{3})*$')
 _CODES_RANGE = re.compile(r'^(\d{3})-(\d{3})$')
@@ -104,7 +103,7 @@ def vips(value):
 
 def sriov(value):
     """Octavia answers vnic_type ('normal'/'direct') for what is requested as request_sriov (bool)."""
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         return value == 'direct'
     return bool(value)
 

@@ -378,6 +378,8 @@ class Planner(object):
                     self._delete_pool(cur)
                 continue
             if cur is None:
+                if pool.get('skip_if_missing'):
+                    continue
                 if pool.get('must_exist'):
                     raise SpecError(pool['path'], 'pool %r does not exist on load balancer %r'
                                     % (pool['opts']['name'], self.state.lb.get('name')))
@@ -644,6 +646,8 @@ class Planner(object):
                                   id=cur['id'], before=current_opts('listener', cur), after={})
                 continue
             if cur is None:
+                if listener.get('skip_if_missing'):
+                    continue
                 if listener.get('must_exist'):
                     raise SpecError(listener['path'], 'listener %r does not exist on load balancer %r'
                                     % (listener.get('ref') or opts.get('name'), self.state.lb.get('name')))

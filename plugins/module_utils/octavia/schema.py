@@ -31,6 +31,16 @@ def F(name, type='str', desc=None, **kw):
     return field
 
 
+def copy_fields(flds, **changes):
+    """Fields with per-name overrides, e.g. making name optional for a module that finds objects otherwise."""
+    out = []
+    for f in flds:
+        f = copy.deepcopy(f)
+        f.update(changes.get(f['name'], {}))
+        out.append(f)
+    return out
+
+
 ADMIN_STATE = F('admin_state_up', 'bool', ['Administrative state: C(false) disables the object without deleting it.'],
                 api_default=True)
 TAGS = F('tags', 'list', ['Tags. Compared as a set; an empty list removes all tags.'], elements='str',
@@ -57,10 +67,9 @@ LOADBALANCER = [
                              'Cannot be combined with I(allowed_cidrs) on listeners.'],
       elements='str', min_version='2.29', norm='set', api_default=[]),
     F('additional_vips', 'list', ['Additional VIPs, each on its own subnet.'], elements='dict',
-      create_only=True, min_version='2.26', norm='vips', api_default=[], options=[
-          F('subnet_id', 'str', ['Subnet ID of the additional VIP.'], required=True),
-          F('ip_address', 'str', ['Fixed address of the additional VIP.'], norm='ip'),
-      ]),
+      create_only=True, min_version='2.26', norm='vips', api_default=[],
+      options=[F('subnet_id', 'str', ['Subnet ID of the additional VIP.'], required=True),
+               F('ip_address', 'str', ['Fixed address of the additional VIP.'], norm='ip')]),
     F('flavor', 'str', ['Octavia flavor, by name or ID.'], api='flavor_id', create_only=True, min_version='2.6'),
     F('availability_zone', 'str', ['Octavia availability zone name.'], create_only=True, min_version='2.14'),
     F('provider', 'str', ['Provider driver (for example C(amphora), C(ovn)).'], create_only=True),
@@ -189,7 +198,7 @@ L7_RULE = [
                'SSL_DN_FIELD']),
     F('compare_type', 'str', ['How I(value) is compared.'], required=True,
       choices=['CONTAINS', 'ENDS_WITH', 'EQUAL_TO', 'REGEX', 'STARTS_WITH']),
-    F('key', 'str', ['Header, cookie or DN field name (for C(HEADER), C(COOKIE), C(SSL_DN_FIELD)).']),
+    F('key', 'str', ['Header, cookie or DN field name (for C(HEADER), C(COOKIE), C(SSL_DN_FIELD)).'], no_log=False),
     F('value', 'str', ['Value to compare with.'], required=True),
     F('invert', 'bool', ['Invert the match.'], api_default=False),
     ADMIN_STATE,
@@ -239,6 +248,16 @@ LISTENER_TREE = LISTENER + [
       elements='dict', options=L7_POLICY, tree=True),
 ]
 
+# Top-level options of the single-object modules (and their generated doc fragments).
+MODULE_FIELDS = {
+    'loadbalancer': LOADBALANCER,
+    'listener': LISTENER,
+    'pool': POOL,
+    'member': copy_fields(MEMBER, address={'required': False}, protocol_port={'required': False}),
+    'health_monitor': HEALTH_MONITOR,
+    'l7_policy': copy_fields(L7_POLICY, name={'required': True}),
+}
+
 KINDS = {
     'loadbalancer': LOADBALANCER,
     'listener': LISTENER,
@@ -275,6 +294,8 @@ def _arg(field, required_ok=True):
         spec['default'] = field['default']
     if field.get('required') and required_ok:
         spec['required'] = True
+    if 'no_log' in field:
+        spec['no_log'] = field['no_log']
     if field.get('options'):
         spec['options'] = dict((f['name'], _arg(f)) for f in field['options'])
     return spec
@@ -291,13 +312,3 @@ def tree_argspec():
     spec['listeners'] = {'type': 'list', 'elements': 'dict', 'options': argspec(LISTENER_TREE)}
     spec['pools'] = {'type': 'list', 'elements': 'dict', 'options': argspec(POOL_TREE)}
     return spec
-
-
-def copy_fields(flds, **changes):
-    """Fields with per-name overrides, e.g. making name optional for a module that finds objects otherwise."""
-    out = []
-    for f in flds:
-        f = copy.deepcopy(f)
-        f.update(changes.get(f['name'], {}))
-        out.append(f)
-    return out

@@ -191,9 +191,9 @@ def validate(desired):
     pools = desired.get('pools') or []
     listeners = desired.get('listeners') or []
     pool_by_name = dict((p['opts'].get('name'), p) for p in pools)
-    _dupes(pools, lambda p: p['opts'].get('name'), 'pool name', lambda k: repr(k))
+    _dupes(pools, lambda p: p['opts'].get('name'), 'pool name', repr)
     _dupes([l for l in listeners if l['opts'].get('name')], lambda l: l['opts']['name'], 'listener name',
-           lambda k: repr(k))
+           repr)
     _dupes([l for l in listeners if l['opts'].get('protocol_port')],
            lambda l: (l['opts'].get('protocol'), l['opts']['protocol_port']), 'listener',
            lambda k: '%s:%s' % k)
@@ -228,8 +228,8 @@ def validate_pool(pool):
         if proto in ('UDP', 'SCTP') and sp.get('type') != 'SOURCE_IP':
             raise SpecError(pool['path'] + '.session_persistence.type',
                             '%s pools only support SOURCE_IP persistence' % proto)
-        if proto and proto not in ('UDP', 'SCTP') and (sp.get('persistence_timeout') is not None or
-                                                          sp.get('persistence_granularity')):
+        udp_only = sp.get('persistence_timeout') is not None or sp.get('persistence_granularity')
+        if proto and proto not in ('UDP', 'SCTP') and udp_only:
             raise SpecError(pool['path'] + '.session_persistence',
                             'persistence_timeout and persistence_granularity are for UDP and SCTP pools only')
     if pool.get('members') is not None:
@@ -291,7 +291,7 @@ def validate_listener(listener, lb_opts=None):
     pols = listener.get('l7policies')
     if pols is not None:
         _dupes([p for p in pols if p['opts'].get('name')], lambda p: p['opts']['name'], 'L7 policy name',
-               lambda k: repr(k))
+               repr)
         for pol in pols:
             validate_l7policy(pol)
 
@@ -372,3 +372,75 @@ def check_versions(gates, version):
         if schema.version_tuple(needed) > tuple(version):
             raise SpecError(path, '%s needs Octavia API v%s or later; this cloud offers v%d.%d'
                             % (what, needed, version[0], version[1]))
+
+
+# ---- the single-object modules ---------------------------------------------------------------------
+
+def listener_module(params):
+    tree = child_tree(params['loadbalancer'], params['state'])
+    listener = listener_spec(params, '', tree=False)
+    listener.update(state=params['state'], purge_l7policies=False)
+    if not listener['opts'].get('name') and listener['opts'].get('protocol_port') is None:
+        raise SpecError('name', 'give name, or protocol and protocol_port, to identify the listener')
+    validate_listener(listener)
+    tree['listeners'] = [listener]
+    return tree
+
+
+def pool_module(params):
+    tree = child_tree(params['loadbalancer'], params['state'])
+    pool = pool_spec(params, '')
+    pool['state'] = params['state']
+    validate_pool(pool)
+    tree['pools'] = [pool]
+    return tree
+
+
+def _parent_pool(params, **kwargs):
+    present = params['state'] == 'present'
+    pool = {'opts': {'name': params['pool']}, 'state': 'present', 'path': 'pool', 'must_exist': present,
+            'skip_if_missing': not present, 'members': None, 'members_mode': 'additive', 'healthmonitor': None}
+    pool.update(kwargs)
+    return pool
+
+
+def member_module(params):
+    tree = child_tree(params['loadbalancer'], params['state'])
+    if params.get('members') is not None:
+        raws = [(m, 'members[%d]' % i) for i, m in enumerate(params['members'])]
+    else:
+        raws = [(params, '')]
+    members = []
+    for raw, path in raws:
+        member = member_spec(raw, path)
+        member['state'] = params['state']
+        members.append(member)
+    # removing members never removes the ones not listed, whatever the mode
+    mode = params.get('mode') if params['state'] == 'present' else 'additive'
+    pool = _parent_pool(params, members=members, members_mode=mode)
+    validate_pool(pool)
+    tree['pools'] = [pool]
+    return tree
+
+
+def health_monitor_module(params):
+    tree = child_tree(params['loadbalancer'], params['state'])
+    hm = healthmonitor_spec(params, '')
+    hm['state'] = params['state']
+    if hm['state'] == 'present':
+        validate_healthmonitor(hm)
+    tree['pools'] = [_parent_pool(params, healthmonitor=hm)]
+    return tree
+
+
+def l7_policy_module(params):
+    tree = child_tree(params['loadbalancer'], params['state'])
+    pol = l7policy_spec(params, '')
+    pol['state'] = params['state']
+    if pol['state'] == 'present':
+        validate_l7policy(pol)
+    present = params['state'] == 'present'
+    tree['listeners'] = [{'opts': {}, 'state': 'present', 'path': 'listener', 'ref': params['listener'],
+                          'must_exist': present, 'skip_if_missing': not present, 'l7policies': [pol],
+                          'purge_l7policies': False}]
+    return tree

@@ -156,3 +156,26 @@ def export_spec(tree):
             entry['l7policies'].append(pentry)
         spec['listeners'].append(entry)
     return spec, warnings
+
+
+# ---- finding one object again after a change (for the single-object modules' results) --------------
+
+def find_listener(state, name=None, protocol=None, port=None, ref=None):
+    for listener in state.listeners():
+        if ref is not None:
+            proto, _sep, num = ref.rpartition(':')
+            if ref in (listener.get('name'), listener['id']) or (
+                    proto.upper() == listener.get('protocol') and num == str(listener.get('protocol_port'))):
+                return listener
+        elif name and listener.get('name') == name:
+            return listener
+        elif not name and listener.get('protocol_port') == port and protocol in (None, listener.get('protocol')):
+            return listener
+    return None
+
+
+def find_pool(state, name):
+    for pool in state.pools():
+        if pool.get('name') == name:
+            return pool
+    return None

@@ -1,0 +1,121 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: loadbalancer_info
+short_description: Read Octavia load balancers with their whole tree, health and an adoptable spec
+version_added: 0.1.0
+description:
+  - Returns one load balancer (by name or ID) or all load balancers of the project, each with its listeners
+    (with L7 policies and rules), pools (with members and health monitor), provisioning and operating status,
+    Octavia's status tree, a health summary, and C(spec), the same tree in the shape
+    M(lbaas.octavia.loadbalancer) takes, so an existing load balancer can be adopted as code.
+options:
+  name:
+    description:
+      - Name or ID of one load balancer. Left out, all load balancers of the project are returned.
+    type: str
+  status_tree:
+    description:
+      - Also fetch Octavia's status tree (one request per load balancer) into C(status).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - lbaas.octavia.openstack
+author:
+  - lbaas.octavia contributors (@lbaas-octavia)
+'''
+
+EXAMPLES = r'''
+- name: Read one load balancer
+  lbaas.octavia.loadbalancer_info:
+    cloud: mycloud
+    name: app-lb
+  register: lb
+
+- name: Fail unless every member is healthy
+  ansible.builtin.assert:
+    that: lb.loadbalancers[0].health.healthy
+    fail_msg: "{{ lb.loadbalancers[0].health.unhealthy }}"
+
+- name: Adopt it as code (a no-op, since the spec describes what exists)
+  lbaas.octavia.loadbalancer: "{{ lb.loadbalancers[0].spec | combine({'cloud': 'mycloud'}) }}"
+'''
+
+RETURN = r'''
+loadbalancers:
+  description: The load balancers found (an empty list when I(name) matches none).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    listeners:
+      description: Listeners in full, each with C(l7policies) in full (each with C(rules) in full).
+      type: list
+      elements: dict
+    pools:
+      description: Pools in full, each with C(members) in full and C(healthmonitor) (or null).
+      type: list
+      elements: dict
+    status:
+      description: Octavia's status tree (GET /v2/lbaas/loadbalancers/{id}/status).
+      type: dict
+      returned: when status_tree is true
+    health:
+      description: Health summary.
+      type: dict
+      contains:
+        healthy:
+          description: The LB is ACTIVE, nothing is in ERROR and every enabled member is ONLINE (NO_MONITOR in
+            pools without a monitor).
+          type: bool
+        members:
+          description: C(total), C(healthy) and counts C(by_status) of the enabled members.
+          type: dict
+        unhealthy:
+          description: What is not healthy, one line each.
+          type: list
+          elements: str
+    spec:
+      description: The tree as options of M(lbaas.octavia.loadbalancer) (values equal to Octavia's defaults left
+        out, pools referred to by name).
+      type: dict
+  sample: [{"id": "7accd31d-8a1e-4c48-babe-75811556e666", "name": "app-lb", "provisioning_status": "ACTIVE",
+            "listeners": [], "pools": [], "health": {"healthy": true, "members": {"total": 0, "healthy": 0,
+            "by_status": {}}, "unhealthy": []}, "spec": {"name": "app-lb", "vip_subnet_id": "...", "pools": [],
+            "listeners": []}}]
+api_requests:
+  description: Requests made to Octavia by this task.
+  returned: always
+  type: int
+api_writes:
+  description: Always 0.
+  returned: always
+  type: int
+api_retries:
+  description: Always 0.
+  returned: always
+  type: int
+lock_cycles:
+  description: Always 0.
+  returned: always
+  type: int
+'''
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine
+
+
+def main():
+    module = engine.new_module(dict(name=dict(type='str'), status_tree=dict(type='bool', default=True)))
+    engine.info(module)
+
+
+if __name__ == '__main__':
+    main()
