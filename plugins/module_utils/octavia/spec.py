@@ -367,11 +367,14 @@ def version_gates(desired):
 
 
 def check_versions(gates, version):
-    """Refuse options the cloud's API is too old for, naming the first and the version it needs."""
-    for path, needed, what in sorted(gates, key=lambda g: schema.version_tuple(g[1]), reverse=True):
-        if schema.version_tuple(needed) > tuple(version):
-            raise SpecError(path, '%s needs Octavia API v%s or later; this cloud offers v%d.%d'
-                            % (what, needed, version[0], version[1]))
+    """Refuse options the cloud's API is too old for, naming each and the version it needs."""
+    failing = [g for g in sorted(gates, key=lambda g: schema.version_tuple(g[1]), reverse=True)
+               if schema.version_tuple(g[1]) > tuple(version)]
+    if failing:
+        path, needed, what = failing[0]
+        more = ''.join('; %s: %s needs v%s' % (p, w, n) for p, n, w in failing[1:])
+        raise SpecError(path, '%s needs Octavia API v%s or later; this cloud offers v%d.%d%s'
+                        % (what, needed, version[0], version[1], more))
 
 
 # ---- the single-object modules ---------------------------------------------------------------------
