@@ -38,10 +38,9 @@ def test_health_names_what_is_wrong():
 
 
 def test_status_tree_gate():
-    status = {'listeners': [{'pools': [
-        {'name': 'a', 'health_monitor': None, 'members': [{'address': '1.1.1.1', 'protocol_port': 1,
-                                                             'operating_status': 'NO_MONITOR'}]},
-        {'name': 'b', 'health_monitor': {'id': 'h'}, 'members': [{'address': '1.1.1.2', 'protocol_port': 1,
-                                                                    'operating_status': 'OFFLINE'}]}]}]}
+    unmonitored = {'address': '1.1.1.1', 'protocol_port': 1, 'operating_status': 'NO_MONITOR'}
+    offline = {'address': '1.1.1.2', 'protocol_port': 1, 'operating_status': 'OFFLINE'}
+    status = {'listeners': [{'pools': [{'name': 'a', 'health_monitor': None, 'members': [unmonitored]},
+                                       {'name': 'b', 'health_monitor': {'id': 'h'}, 'members': [offline]}]}]}
     assert tree.unhealthy_members(status) == ['pool b member 1.1.1.2:1 is OFFLINE']
     assert tree.unhealthy_members(status, lambda pool, member: pool['name'] == 'a') == []
