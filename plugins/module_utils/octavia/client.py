@@ -203,9 +203,11 @@ class Client(object):
 
     # ---- writes
     def _typed(self, kind, body):
-        """Use the SDK's typed call only when it models every field we send."""
-        mapping = _sdk_resources()[kind]._body_mapping()
-        return all(k in mapping for k in body)
+        """The body in the SDK's attribute names, when its typed call models every field we send (else None)."""
+        mapping = _sdk_resources()[kind]._body_mapping()  # Octavia name -> SDK attribute
+        if not all(k in mapping for k in body):
+            return None
+        return dict((mapping[k], v) for k, v in body.items())
 
     def _call(self, label, func, lb_id, deadline):
         """Run one write; while the LB is locked (409 immutable) or the project busy (503), wait and retry."""
@@ -234,16 +236,17 @@ class Client(object):
         deadline = deadline or self.now() + self.timeout
         label = label or 'create %s' % kind
         path, key = PATHS[kind]
-        if self._typed(kind, body):
+        attrs = self._typed(kind, body)
+        if attrs is not None:
             proxy = self.proxy
             func = {
-                'loadbalancer': lambda: proxy.create_load_balancer(**body),
-                'listener': lambda: proxy.create_listener(**body),
-                'pool': lambda: proxy.create_pool(**body),
-                'member': lambda: proxy.create_member(parent, **body),
-                'healthmonitor': lambda: proxy.create_health_monitor(**body),
-                'l7policy': lambda: proxy.create_l7_policy(**body),
-                'l7rule': lambda: proxy.create_l7_rule(parent, **body),
+                'loadbalancer': lambda: proxy.create_load_balancer(**attrs),
+                'listener': lambda: proxy.create_listener(**attrs),
+                'pool': lambda: proxy.create_pool(**attrs),
+                'member': lambda: proxy.create_member(parent, **attrs),
+                'healthmonitor': lambda: proxy.create_health_monitor(**attrs),
+                'l7policy': lambda: proxy.create_l7_policy(**attrs),
+                'l7rule': lambda: proxy.create_l7_rule(parent, **attrs),
             }[kind]
             res = self._call(label, func, lb_id, deadline)
             return {'id': res.id}
@@ -256,16 +259,17 @@ class Client(object):
         deadline = deadline or self.now() + self.timeout
         label = label or 'update %s %s' % (kind, obj_id)
         path, key = PATHS[kind]
-        if self._typed(kind, body):
+        attrs = self._typed(kind, body)
+        if attrs is not None:
             proxy = self.proxy
             func = {
-                'loadbalancer': lambda: proxy.update_load_balancer(obj_id, **body),
-                'listener': lambda: proxy.update_listener(obj_id, **body),
-                'pool': lambda: proxy.update_pool(obj_id, **body),
-                'member': lambda: proxy.update_member(obj_id, parent, **body),
-                'healthmonitor': lambda: proxy.update_health_monitor(obj_id, **body),
-                'l7policy': lambda: proxy.update_l7_policy(obj_id, **body),
-                'l7rule': lambda: proxy.update_l7_rule(obj_id, parent, **body),
+                'loadbalancer': lambda: proxy.update_load_balancer(obj_id, **attrs),
+                'listener': lambda: proxy.update_listener(obj_id, **attrs),
+                'pool': lambda: proxy.update_pool(obj_id, **attrs),
+                'member': lambda: proxy.update_member(obj_id, parent, **attrs),
+                'healthmonitor': lambda: proxy.update_health_monitor(obj_id, **attrs),
+                'l7policy': lambda: proxy.update_l7_policy(obj_id, **attrs),
+                'l7rule': lambda: proxy.update_l7_rule(obj_id, parent, **attrs),
             }[kind]
             self._call(label, func, lb_id, deadline)
             return

@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import ipaddress
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema, spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
@@ -320,7 +321,21 @@ class Planner(object):
             raise SpecError('%s.%s' % (path, missing[0]), 'is required to create the %s (also needed: %s)'
                             % (schema.LABELS[kind], ', '.join(CREATE_REQUIRES[kind])))
 
+    def _check_cidrs(self, listener):
+        """Octavia refuses allowed_cidrs of an IP version none of the VIPs has."""
+        cidrs = listener['opts'].get('allowed_cidrs')
+        lb = self.state.lb
+        if not cidrs or not lb or not lb.get('vip_address'):
+            return
+        vips = [lb['vip_address']] + [v.get('ip_address') for v in lb.get('additional_vips') or [] if v.get('ip_address')]
+        versions = set(ipaddress.ip_address(v).version for v in vips)
+        for cidr in cidrs:
+            if ipaddress.ip_network(cidr).version not in versions:
+                raise SpecError(listener['path'] + '.allowed_cidrs', 'CIDR %s is IPv%d but the VIPs (%s) are not'
+                                % (cidr, ipaddress.ip_network(cidr).version, ', '.join(vips)))
+
     def _check_listener_create(self, listener):
+        self._check_cidrs(listener)
         opts = listener['opts']
         if opts.get('protocol') == 'TERMINATED_HTTPS' and not opts.get('default_tls_container_ref'):
             raise SpecError(listener['path'] + '.default_tls_container_ref',
@@ -722,6 +737,7 @@ class Planner(object):
             self._l7policies(listener, ref, [], opts)
 
     def _update_listener(self, listener, cur):
+        self._check_cidrs(listener)
         opts = listener['opts']
         changes = changed_fields('listener', opts, cur)
         if 'name' in changes and not opts.get('name'):
