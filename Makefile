@@ -9,12 +9,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.ansible/collections
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab lab-destroy
+.PHONY: help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule integration lab lab-destroy
 
 help:
 	@echo "make lab          bring up the lab and run site.yaml and the demo (see README)"
 	@echo "make lab-destroy  remove the lab's containers, network and images"
 	@echo "make test         lint, sanity, unit, functional and molecule tests"
+	@echo "make integration  the load-balancer modules against the lab's Octavia (OS_CLOUD=lbaas-lab-demo)"
 
 setup: setup-controller setup-podman setup-octavia
 
@@ -41,6 +42,12 @@ unit: setup-controller
 
 functional: setup
 	pytest -q -p no:cacheprovider tests/functional
+
+# The load-balancer modules against a real Octavia: the lab's by default (make lab first).
+integration: export OS_CLIENT_CONFIG_FILE ?= $(CURDIR)/inventories/lab/clouds.yaml
+integration: export OS_CLOUD ?= lbaas-lab-demo
+integration: setup-controller
+	pytest -q -p no:cacheprovider tests/integration
 
 molecule: setup-controller setup-podman
 	bash scripts/molecule-all.sh

@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Ref
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import Ref
 
 
 def resolve(value, ids):

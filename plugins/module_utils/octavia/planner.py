@@ -18,158 +18,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import ipaddress
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema, spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise, same
-
-PHASES = ('lb', 'listener_delete', 'l7_delete', 'pool_create', 'pool_update', 'listener_update',
-          'listener_create', 'l7', 'pool_delete')
-MEMBER_BATCH_FIELDS = ('name', 'weight', 'admin_state_up', 'backup', 'monitor_address', 'monitor_port', 'tags',
-                       'subnet_id')
-CREATE_REQUIRES = {
-    'listener': ('protocol', 'protocol_port'),
-    'pool': ('protocol', 'lb_algorithm'),
-    'healthmonitor': ('type', 'delay', 'resp_timeout', 'max_retries'),
-    'l7policy': ('action',),
-}
-ADDITIVE_ONLY_VERSION = (2, 11)
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
+    CREATE_REQUIRES, MEMBER_BATCH_FIELDS, Plan, Ref, _fmt, api_body, changed_fields, create_only_changes,
+    current_opts)
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_l7 import L7Planner
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import MemberPlanner, _mkey, _mview
 
 
-class Ref(object):
-    """An object created earlier in the same plan; the applier knows its ID once it exists."""
-
-    def __init__(self, kind, key):
-        self.kind = kind
-        self.key = key
-
-    def __eq__(self, other):
-        return isinstance(other, Ref) and (self.kind, self.key) == (other.kind, other.key)
-
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    def __hash__(self):
-        return hash((self.kind, self.key))
-
-    def __repr__(self):
-        return '<new %s %s>' % (self.kind, self.key)
-
-
-class Plan(object):
-
-    def __init__(self):
-        self.phases = dict((p, []) for p in PHASES)
-        self.diffs = []
-        self.lb_create = False
-        self.lb_delete = False
-
-    @property
-    def ops(self):
-        out = []
-        for phase in PHASES:
-            out.extend(self.phases[phase])
-        return out
-
-    def add(self, phase, action, kind, label, before=None, after=None, **kw):
-        op = dict(action=action, kind=kind, label=label, id=None, parent=None, body=None, key=None,
-                  cascade=False, additive=False, params=None)
-        op.update(kw)
-        self.phases[phase].append(op)
-        if before is not None or after is not None:
-            self.diffs.append({'before_header': label, 'after_header': label,
-                               'before': before if before is not None else {},
-                               'after': after if after is not None else {}})
-        return op
-
-    def summary(self):
-        """The plan as the module returns it (Refs shown as '<new pool web>')."""
-        def show(value):
-            if isinstance(value, Ref):
-                return repr(value)
-            if isinstance(value, dict):
-                return dict((k, show(v)) for k, v in value.items())
-            if isinstance(value, list):
-                return [show(v) for v in value]
-            return value
-        out = []
-        for op in self.ops:
-            item = {'action': op['action'], 'kind': op['kind'], 'label': op['label']}
-            if op['id']:
-                item['id'] = op['id']
-            if op['action'] == 'batch':
-                item['members'] = len(op['body'])
-                item['additive_only'] = op['additive']
-            elif op['body'] is not None and (op['kind'] != 'loadbalancer' or op['action'] == 'update'):
-                item['body'] = show(op['body'])
-            out.append(item)
-        return out
-
-
-# ---- conversions between option space (what users write) and API space ------------------------------
-
-def api_body(kind, opts, skip=()):
-    """Octavia request body for options (ref fields and flavor are resolved by the caller)."""
-    flds = schema.fields(kind)
-    body = {}
-    for name, value in opts.items():
-        field = flds.get(name)
-        if field is None or field.get('ref') or name in skip or name == 'flavor':
-            continue
-        if field.get('norm') == 'sp' and value == {}:
-            value = None
-        body[field.get('api_write', field['api'])] = value
-    return body
-
-
-def current_opts(kind, obj, names=None):
-    """Option-space view of an Octavia object (normalised), for the fields it carries."""
-    out = {}
-    for name, field in schema.fields(kind).items():
-        if names is not None and name not in names:
-            continue
-        if field.get('ref') or field['api'] not in obj:
-            continue
-        out[name] = normalise(field, obj.get(field['api']))
-    return out
-
-
-def changed_fields(kind, desired, obj, skip=()):
-    """{option: (current, desired)} for updatable options that differ."""
-    flds = schema.fields(kind)
-    out = {}
-    for name, want in desired.items():
-        field = flds.get(name)
-        if field is None or field.get('create_only') or field.get('ref') or name in skip:
-            continue
-        have = normalise(field, obj.get(field['api']))
-        if not same(field, want, have):
-            out[name] = (have, want)
-    return out
-
-
-def create_only_changes(kind, desired, obj, skip=()):
-    flds = schema.fields(kind)
-    out = {}
-    for name, want in desired.items():
-        field = flds.get(name)
-        if field is None or not field.get('create_only') or name in skip:
-            continue
-        have = normalise(field, obj.get(field['api']))
-        if not same(field, want, have):
-            out[name] = (have, want)
-    return out
-
-
-def _fmt(value):
-    return 'nothing' if value in (None, '', [], {}) else repr(value)
-
-
-# ---- the planner -----------------------------------------------------------------------------------
-
-class Planner(object):
+class Planner(MemberPlanner, L7Planner):
     """plan = Planner(desired, state, replace, api_version).run()
 
     api_version is a callable (the client's cached version lookup), called only when a decision needs it.
@@ -484,85 +344,6 @@ class Planner(object):
         if pool.get('healthmonitor') is not None:
             self._healthmonitor(pool, cur)
 
-    # -- members
-    def _members(self, pool, cur_pool):
-        name = pool['opts']['name']
-        current = self.state.members(cur_pool['id'])
-        by_key = dict((_key(m), m) for m in current)
-        present = [m for m in pool['members'] if m['state'] == 'present']
-        absent_keys = set(_mkey_tuple(m['opts']) for m in pool['members'] if m['state'] == 'absent')
-        present_keys = set(_mkey_tuple(m['opts']) for m in present)
-        exact = pool.get('members_mode', 'exact') == 'exact'
-        add, update, remove, delete_first = [], [], [], []
-        for m in present:
-            opts = m['opts']
-            cur = by_key.get(_mkey_tuple(opts))
-            if cur is None:
-                moved = self._moved_member(opts, current, present_keys)
-                if moved is not None:
-                    if not self.replace:
-                        raise SpecError(m['path'] + '.address', 'is create-only: member %r is at %s port %s, the '
-                                        'task asks for %s port %s. Set replace=true to replace the member'
-                                        % (opts['name'], moved['address'], moved['protocol_port'], opts['address'],
-                                           opts['protocol_port']))
-                    remove.append(moved)
-                add.append(opts)
-                continue
-            fixed = create_only_changes('member', opts, cur)
-            if fixed:
-                field, (have, want) = sorted(fixed.items())[0]
-                if not self.replace:
-                    raise SpecError('%s.%s' % (m['path'], field), 'is create-only: member %s port %s has %s, the '
-                                    'task asks for %s. Set replace=true to replace the member'
-                                    % (opts['address'], opts['protocol_port'], _fmt(have), _fmt(want)))
-                delete_first.append(cur)
-                add.append(opts)
-                continue
-            changes = changed_fields('member', opts, cur)
-            if changes:
-                update.append((opts, cur, changes))
-        for key, cur in by_key.items():
-            if key in absent_keys or (exact and key not in present_keys):
-                remove.append(cur)
-        if not (add or update or remove or delete_first):
-            return
-        label = 'members of pool %s' % name
-        before = dict((_key_str(c), _mview(current_opts('member', c, MEMBER_BATCH_FIELDS))) for c in remove + delete_first)
-        after = dict((_mkey(o), _mview(o)) for o in add)
-        for opts, cur, changes in update:
-            before[_key_str(cur)] = dict((k, v[0]) for k, v in changes.items())
-            after[_mkey(opts)] = dict((k, v[1]) for k, v in changes.items())
-        for cur in delete_first:
-            self.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
-                          id=cur['id'], parent=cur_pool['id'])
-        removed_ids = set(c['id'] for c in remove)
-        if not add and not update and len(remove) == 1:
-            self.plan.add('pool_update', 'delete', 'member', label, id=remove[0]['id'], parent=cur_pool['id'],
-                          before=before, after=after)
-            return
-        changed_bodies = [api_body('member', o) for o in add]
-        changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
-        if not remove and self.api_version() >= ADDITIVE_ONLY_VERSION:
-            # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
-            self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
-                          additive=True, before=before, after=after)
-            return
-        updated_ids = set(cur['id'] for _o, cur, _c in update)
-        replaced_ids = set(c['id'] for c in delete_first)
-        keep = [_merged_member(c, {}) for c in current
-                if c['id'] not in removed_ids and c['id'] not in updated_ids and c['id'] not in replaced_ids]
-        self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=keep + changed_bodies,
-                      before=before, after=after)
-
-    def _moved_member(self, opts, current, present_keys):
-        """A named member whose address/port changed: the only member with that name, its old key unwanted."""
-        if not opts.get('name'):
-            return None
-        same_name = [c for c in current if c.get('name') == opts['name']]
-        if len(same_name) == 1 and _key(same_name[0]) not in present_keys:
-            return same_name[0]
-        return None
-
     # -- health monitor
     def _healthmonitor(self, pool, cur_pool):
         hm = pool['healthmonitor']
@@ -697,17 +478,6 @@ class Planner(object):
                     self.plan.add('listener_delete', 'delete', 'listener', self._listener_label({}, cur),
                                   id=cur['id'], before=current_opts('listener', cur), after={})
 
-    def _carry_l7(self, cur):
-        out = []
-        for pol in self.state.l7policies(cur['id']):
-            opts = current_opts('l7policy', pol)
-            if pol.get('redirect_pool_id'):
-                opts['_redirect_pool_id'] = pol['redirect_pool_id']
-            rules = [current_opts('l7rule', r) for r in self.state.rules(pol['id'])]
-            out.append({'opts': opts, 'state': 'present', 'path': 'l7policy %s' % (pol.get('name') or pol['id']),
-                        'rules': rules})
-        return out
-
     def _check_default_pool(self, listener, proto):
         name = listener['opts'].get('default_pool')
         if name:
@@ -761,125 +531,6 @@ class Planner(object):
                 return pool.get('name') or pool_id
         return pool_id
 
-    # -- L7 policies and rules
-    def _l7policies(self, listener, listener_id, current, listener_opts):
-        """Converge a listener's policies; current is sorted by position."""
-        llabel = self._listener_label(listener['opts'], listener_opts if isinstance(listener_opts, dict) else None)
-        proto = (listener_opts or {}).get('protocol') if isinstance(listener_opts, dict) else None
-        desired = [p for p in listener['l7policies'] if p['state'] == 'present']
-        absent = [p for p in listener['l7policies'] if p['state'] == 'absent']
-        used = set()
-        pairs = []
-        unnamed_current = [c for c in current if not c.get('name')]
-        for index, pol in enumerate(desired):
-            name = pol['opts'].get('name')
-            if name:
-                found = [c for c in current if c.get('name') == name]
-                if len(found) > 1:
-                    raise SpecError(pol['path'], '%d L7 policies of %s are named %r' % (len(found), llabel, name))
-                cur = found[0] if found else None
-            else:
-                pos = pol['opts'].get('position') or index + 1
-                found = [c for c in unnamed_current if c.get('position') == pos and c['id'] not in used]
-                cur = found[0] if found else None
-            if cur:
-                used.add(cur['id'])
-            pairs.append((pol, cur))
-        deleted = set()
-        for pol in absent:
-            for cur in current:
-                if cur.get('name') == pol['opts'].get('name') and cur['id'] not in used:
-                    used.add(cur['id'])
-                    deleted.add(cur['id'])
-                    self.plan.add('l7_delete', 'delete', 'l7policy', 'L7 policy %s on %s' % (cur.get('name'), llabel),
-                                  id=cur['id'], before=current_opts('l7policy', cur), after={})
-        if listener.get('purge_l7policies', True):
-            for cur in current:
-                if cur['id'] not in used:
-                    deleted.add(cur['id'])
-                    self.plan.add('l7_delete', 'delete', 'l7policy',
-                                  'L7 policy %s on %s' % (cur.get('name') or cur['id'], llabel),
-                                  id=cur['id'], before=current_opts('l7policy', cur), after={})
-        # simulate Octavia's positions: what is left in its current order, then each desired policy placed
-        order = [c['id'] for c in current if c['id'] not in deleted]
-        for pol, cur in pairs:
-            opts = pol['opts']
-            label = 'L7 policy %s on %s' % (opts.get('name') or (cur or {}).get('id') or 'new', llabel)
-            target = opts.get('position')
-            pool_id = None
-            if opts.get('redirect_pool'):
-                specmod.check_listener_pool(proto, self._pool_protocol(opts['redirect_pool']),
-                                            pol['path'] + '.redirect_pool')
-                pool_id = self.resolve_pool(opts['redirect_pool'], pol['path'] + '.redirect_pool')
-            elif opts.get('_redirect_pool_id'):
-                pool_id = self.replaced_pools.get(opts['_redirect_pool_id'], opts['_redirect_pool_id'])
-            if cur is None:
-                self._require('l7policy', opts, pol['path'])
-                body = api_body('l7policy', opts)
-                body['listener_id'] = listener_id
-                if pool_id is not None:
-                    body['redirect_pool_id'] = pool_id
-                if target is None:
-                    target = len(order) + 1
-                body['position'] = min(target, len(order) + 1)
-                key = ('l7policy', '%s/%s' % (listener_id, opts.get('name') or target))
-                self.plan.add('l7', 'create', 'l7policy', label, body=body, key=key, before={},
-                              after=dict((k, v) for k, v in opts.items() if not k.startswith('_')))
-                order.insert(body['position'] - 1, key)
-                ref = Ref('l7policy', key[1])
-                for i, rule in enumerate(pol.get('rules') or []):
-                    self.plan.add('l7', 'create', 'l7rule', 'rule %d of %s' % (i + 1, label), parent=ref,
-                                  body=api_body('l7rule', rule), before={}, after=rule)
-                continue
-            changes = changed_fields('l7policy', dict((k, v) for k, v in opts.items() if k != 'position'), cur)
-            body = api_body('l7policy', dict((k, v[1]) for k, v in changes.items()))
-            before = dict((k, v[0]) for k, v in changes.items())
-            after = dict((k, v[1]) for k, v in changes.items())
-            if 'redirect_pool' in opts and pool_id != cur.get('redirect_pool_id'):
-                body['redirect_pool_id'] = pool_id
-                before['redirect_pool'] = self._pool_name(cur.get('redirect_pool_id'))
-                after['redirect_pool'] = opts['redirect_pool']
-            if target is not None and cur['id'] in order:
-                now = order.index(cur['id']) + 1
-                target = min(target, len(order))
-                if now != target:
-                    body['position'] = target
-                    before['position'], after['position'] = now, target
-                    order.remove(cur['id'])
-                    order.insert(target - 1, cur['id'])
-            if body:
-                self.plan.add('l7', 'update', 'l7policy', label, id=cur['id'], body=body, before=before, after=after)
-            if pol.get('rules') is not None:
-                self._rules(pol, cur, label)
-
-    def _rules(self, pol, cur_pol, label):
-        current = list(self.state.rules(cur_pol['id']))
-        desired = list(pol['rules'])
-        exact = []
-        for rule in list(desired):
-            for cur in current:
-                if specmod.rule_key(current_opts('l7rule', cur)) == specmod.rule_key(rule):
-                    exact.append((rule, cur))
-                    current.remove(cur)
-                    desired.remove(rule)
-                    break
-        pairs = exact + list(zip(desired, current))
-        for rule, cur in pairs:
-            changes = changed_fields('l7rule', rule, cur)
-            if 'key' not in rule and cur.get('key'):
-                changes['key'] = (cur['key'], None)
-            if changes:
-                self.plan.add('l7', 'update', 'l7rule', 'rule %s of %s' % (cur['id'], label), id=cur['id'],
-                              parent=cur_pol['id'], body=api_body('l7rule', dict((k, v[1]) for k, v in changes.items())),
-                              before=dict((k, v[0]) for k, v in changes.items()),
-                              after=dict((k, v[1]) for k, v in changes.items()))
-        for rule in desired[len(current):]:
-            self.plan.add('l7', 'create', 'l7rule', 'new rule of %s' % label, parent=cur_pol['id'],
-                          body=api_body('l7rule', rule), before={}, after=rule)
-        for cur in current[len(desired):]:
-            self.plan.add('l7', 'delete', 'l7rule', 'rule %s of %s' % (cur['id'], label), id=cur['id'],
-                          parent=cur_pol['id'], before=current_opts('l7rule', cur), after={})
-
     # -- replaced pools: move whatever still points at the old one
     def _repoint_replaced_pools(self):
         if not self.replaced_pools:
@@ -899,39 +550,3 @@ class Planner(object):
 
 def cur_opts_protocol(cur):
     return {'protocol': cur.get('protocol')} if cur.get('protocol') else {}
-
-
-def _key(member):
-    return (normalise({'norm': 'ip', 'type': 'str'}, member.get('address')), member.get('protocol_port'))
-
-
-def _mkey_tuple(opts):
-    return (opts.get('address'), opts.get('protocol_port'))
-
-
-def _mkey(opts):
-    return '%s:%s' % (opts.get('address'), opts.get('protocol_port'))
-
-
-def _key_str(member):
-    return '%s:%s' % _key(member)
-
-
-def _mview(opts):
-    return dict((k, v) for k, v in opts.items() if k not in ('address', 'protocol_port'))
-
-
-def _merged_member(cur, opts):
-    """A batch entry for an existing member: its current values with the desired ones on top.
-
-    The batch update replaces each member whole (left-out fields fall back to defaults), so the fields the
-    task does not manage must be sent as they are.
-    """
-    body = {'address': cur['address'], 'protocol_port': cur['protocol_port']}
-    flds = schema.fields('member')
-    for name in MEMBER_BATCH_FIELDS:
-        api = flds[name]['api']
-        if api in cur:
-            body[api] = copy.deepcopy(cur[api])
-    body.update(api_body('member', opts, skip=('request_sriov',)))
-    return body

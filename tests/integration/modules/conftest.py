@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
@@ -135,8 +134,8 @@ class Run(object):
         return self.results[-1]
 
     def __repr__(self):
-        return 'Run(rc=%s, counts=%s, results=%s)' % (self.rc, dict((k, v) for k, v in self.counts.items()
-                                                                  if k != 'log'), json.dumps(self.results)[:3000])
+        counts = dict((k, v) for k, v in self.counts.items() if k != 'log')
+        return 'Run(rc=%s, counts=%s, results=%s)' % (self.rc, counts, json.dumps(self.results)[:3000])
 
 
 @pytest.fixture(scope='session')
@@ -171,7 +170,7 @@ def lb_get(sdk, path, params=None):
 def delete_lb(sdk, name_or_id):
     found = lb_get(sdk, '/lbaas/loadbalancers', {'name': name_or_id})['loadbalancers']
     for lb in found:
-        for _ in range(240):
+        for _attempt in range(240):
             cur = lb_get(sdk, '/lbaas/loadbalancers/%s' % lb['id'])
             if not cur:
                 break

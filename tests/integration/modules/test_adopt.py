@@ -22,7 +22,7 @@ def test_loadbalancer_made_elsewhere_is_adopted_without_a_change(stack, sdk, oct
     resp = sdk.load_balancer.post('/lbaas/loadbalancers', json=body)
     assert resp.status_code == 201, resp.text
     lb_id = resp.json()['loadbalancer']['id']
-    for _ in range(240):
+    for _attempt in range(240):
         if octavia.lb(lbname)['provisioning_status'] == 'ACTIVE':
             break
         time.sleep(0.5)

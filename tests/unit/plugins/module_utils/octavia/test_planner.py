@@ -2,7 +2,8 @@
 import pytest
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Planner, Ref
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import Ref
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Planner
 
 from . import fakes
 

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Planning a pool's members: diff by (address, port), then one batch request (or one delete).
+
+Octavia's batch update replaces each listed member whole and marks every listed member PENDING_UPDATE, so
+only members that differ are sent (additive_only, API 2.11+) unless some must go, in which case the whole
+set is sent once."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
+    MEMBER_BATCH_FIELDS, _fmt, api_body, changed_fields, create_only_changes, current_opts)
+
+ADDITIVE_ONLY_VERSION = (2, 11)
+
+
+class MemberPlanner(object):
+    """Mixed into Planner: needs self.state, self.plan, self.replace, self.api_version."""
+
+    def _members(self, pool, cur_pool):
+        name = pool['opts']['name']
+        current = self.state.members(cur_pool['id'])
+        by_key = dict((_key(m), m) for m in current)
+        present = [m for m in pool['members'] if m['state'] == 'present']
+        absent_keys = set(_mkey_tuple(m['opts']) for m in pool['members'] if m['state'] == 'absent')
+        present_keys = set(_mkey_tuple(m['opts']) for m in present)
+        exact = pool.get('members_mode', 'exact') == 'exact'
+        add, update, remove, delete_first = [], [], [], []
+        for m in present:
+            opts = m['opts']
+            cur = by_key.get(_mkey_tuple(opts))
+            if cur is None:
+                moved = self._moved_member(opts, current, present_keys)
+                if moved is not None:
+                    if not self.replace:
+                        raise SpecError(m['path'] + '.address', 'is create-only: member %r is at %s port %s, the '
+                                        'task asks for %s port %s. Set replace=true to replace the member'
+                                        % (opts['name'], moved['address'], moved['protocol_port'], opts['address'],
+                                           opts['protocol_port']))
+                    remove.append(moved)
+                add.append(opts)
+                continue
+            fixed = create_only_changes('member', opts, cur)
+            if fixed:
+                field, (have, want) = sorted(fixed.items())[0]
+                if not self.replace:
+                    raise SpecError('%s.%s' % (m['path'], field), 'is create-only: member %s port %s has %s, the '
+                                    'task asks for %s. Set replace=true to replace the member'
+                                    % (opts['address'], opts['protocol_port'], _fmt(have), _fmt(want)))
+                delete_first.append(cur)
+                add.append(opts)
+                continue
+            changes = changed_fields('member', opts, cur)
+            if changes:
+                update.append((opts, cur, changes))
+        for key, cur in by_key.items():
+            if key in absent_keys or (exact and key not in present_keys):
+                remove.append(cur)
+        if not (add or update or remove or delete_first):
+            return
+        label = 'members of pool %s' % name
+        before = dict((_key_str(c), _mview(current_opts('member', c, MEMBER_BATCH_FIELDS))) for c in remove + delete_first)
+        after = dict((_mkey(o), _mview(o)) for o in add)
+        for opts, cur, changes in update:
+            before[_key_str(cur)] = dict((k, v[0]) for k, v in changes.items())
+            after[_mkey(opts)] = dict((k, v[1]) for k, v in changes.items())
+        for cur in delete_first:
+            self.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
+                          id=cur['id'], parent=cur_pool['id'])
+        removed_ids = set(c['id'] for c in remove)
+        if not add and not update and len(remove) == 1:
+            self.plan.add('pool_update', 'delete', 'member', label, id=remove[0]['id'], parent=cur_pool['id'],
+                          before=before, after=after)
+            return
+        changed_bodies = [api_body('member', o) for o in add]
+        changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
+        if not remove and self.api_version() >= ADDITIVE_ONLY_VERSION:
+            # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
+            self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
+                          additive=True, before=before, after=after)
+            return
+        updated_ids = set(cur['id'] for _o, cur, _c in update)
+        replaced_ids = set(c['id'] for c in delete_first)
+        keep = [_merged_member(c, {}) for c in current
+                if c['id'] not in removed_ids and c['id'] not in updated_ids and c['id'] not in replaced_ids]
+        self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=keep + changed_bodies,
+                      before=before, after=after)
+
+    def _moved_member(self, opts, current, present_keys):
+        """A named member whose address/port changed: the only member with that name, its old key unwanted."""
+        if not opts.get('name'):
+            return None
+        same_name = [c for c in current if c.get('name') == opts['name']]
+        if len(same_name) == 1 and _key(same_name[0]) not in present_keys:
+            return same_name[0]
+        return None
+
+
+def _key(member):
+    return (normalise({'norm': 'ip', 'type': 'str'}, member.get('address')), member.get('protocol_port'))
+
+
+def _mkey_tuple(opts):
+    return (opts.get('address'), opts.get('protocol_port'))
+
+
+def _mkey(opts):
+    return '%s:%s' % (opts.get('address'), opts.get('protocol_port'))
+
+
+def _key_str(member):
+    return '%s:%s' % _key(member)
+
+
+def _mview(opts):
+    return dict((k, v) for k, v in opts.items() if k not in ('address', 'protocol_port'))
+
+
+def _merged_member(cur, opts):
+    """A batch entry for an existing member: its current values with the desired ones on top.
+
+    The batch update replaces each member whole (left-out fields fall back to defaults), so the fields the
+    task does not manage must be sent as they are.
+    """
+    body = {'address': cur['address'], 'protocol_port': cur['protocol_port']}
+    flds = schema.fields('member')
+    for name in MEMBER_BATCH_FIELDS:
+        api = flds[name]['api']
+        if api in cur:
+            body[api] = copy.deepcopy(cur[api])
+    body.update(api_body('member', opts, skip=('request_sriov',)))
+    return body
