@@ -29,7 +29,7 @@ def resolve(value, ids):
 def apply(client, plan, lb, wait=True):
     """Returns the ID of the load balancer afterwards (None once deleted)."""
     ops = plan.ops
-    deadline = client.now() + client.timeout
+    deadline = client.task_deadline
     lb_id = lb['id'] if lb else None
     if lb and ops:
         status = lb.get('provisioning_status')

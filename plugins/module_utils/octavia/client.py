@@ -124,6 +124,8 @@ class Client(object):
         self.now = now
         self.counter = Counter()
         self._version = None
+        # the whole task gets `timeout` seconds, whatever it waits for
+        self.task_deadline = now() + timeout
         original = self.proxy.request
 
         def counted(url, method, *args, **kwargs):

@@ -109,7 +109,7 @@ class Run(object):
         if self.module.check_mode or not self.state.lb:
             return
         client = self.client
-        deadline = client.now() + client.timeout
+        deadline = client.task_deadline
         delay = client.poll_initial
         while True:
             status = self.state.status() or {}

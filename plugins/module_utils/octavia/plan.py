@@ -121,6 +121,21 @@ def current_opts(kind, obj, names=None):
     return out
 
 
+def carry_opts(kind, obj, names=None):
+    """What to copy from an object that is re-created: its values, except empty ones and Octavia's defaults
+    (sending e.g. tls_versions: [] to an HTTP listener would be refused)."""
+    flds = schema.fields(kind)
+    out = {}
+    for name, value in current_opts(kind, obj, names).items():
+        field = flds[name]
+        if value is None or value in ([], {}, ''):
+            continue
+        if 'api_default' in field and value == normalise(field, field['api_default']):
+            continue
+        out[name] = value
+    return out
+
+
 def changed_fields(kind, desired, obj, skip=()):
     """{option: (current, desired)} for updatable options that differ."""
     flds = schema.fields(kind)

@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
-    Ref, api_body, changed_fields, current_opts)
+    Ref, api_body, carry_opts, changed_fields, current_opts)
 
 
 class L7Planner(object):
@@ -23,10 +23,10 @@ class L7Planner(object):
     def _carry_l7(self, cur):
         out = []
         for pol in self.state.l7policies(cur['id']):
-            opts = current_opts('l7policy', pol)
+            opts = carry_opts('l7policy', pol)
             if pol.get('redirect_pool_id'):
                 opts['_redirect_pool_id'] = pol['redirect_pool_id']
-            rules = [current_opts('l7rule', r) for r in self.state.rules(pol['id'])]
+            rules = [carry_opts('l7rule', r) for r in self.state.rules(pol['id'])]
             out.append({'opts': opts, 'state': 'present', 'path': 'l7policy %s' % (pol.get('name') or pol['id']),
                         'rules': rules})
         return out

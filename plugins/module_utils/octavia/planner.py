@@ -23,8 +23,8 @@ import ipaddress
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema, spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
-    CREATE_REQUIRES, MEMBER_BATCH_FIELDS, Plan, Ref, _fmt, api_body, changed_fields, create_only_changes,
-    current_opts)
+    CREATE_REQUIRES, MEMBER_BATCH_FIELDS, Plan, Ref, _fmt, api_body, carry_opts, changed_fields,
+    create_only_changes, current_opts)
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_l7 import L7Planner
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import MemberPlanner, _mkey, _mview
 
@@ -319,14 +319,14 @@ class Planner(MemberPlanner, L7Planner):
         return ref
 
     def _replace_pool(self, pool, cur):
-        carry = current_opts('pool', cur)
+        carry = carry_opts('pool', cur)
         carry.pop('protocol', None)
         if pool.get('members') is None:
-            carry['_members'] = [current_opts('member', m, MEMBER_BATCH_FIELDS + ('address', 'protocol_port'))
+            carry['_members'] = [carry_opts('member', m, MEMBER_BATCH_FIELDS + ('address', 'protocol_port'))
                                  for m in self.state.members(cur['id'])]
         if pool.get('healthmonitor') is None and cur.get('healthmonitor_id'):
             hm = self.state.healthmonitor(cur['healthmonitor_id'])
-            carry['_healthmonitor'] = current_opts('healthmonitor', hm) if hm else None
+            carry['_healthmonitor'] = carry_opts('healthmonitor', hm) if hm else None
         ref = self._create_pool(pool, carry)
         self.replaced_pools[cur['id']] = ref
         self._delete_pool(cur)
@@ -369,7 +369,7 @@ class Planner(MemberPlanner, L7Planner):
             if not self.replace:
                 raise SpecError('%s.%s' % (hm['path'], field), 'is create-only: the health monitor of pool %r is %s, '
                                 'the task asks for %s. Set replace=true to replace it' % (name, have, want))
-            opts = current_opts('healthmonitor', cur)
+            opts = carry_opts('healthmonitor', cur)
             opts.update(hm['opts'])
             if opts.get('type') not in specmod.HTTP_HM:
                 for n in ('http_method', 'url_path', 'expected_codes', 'http_version', 'domain_name'):
@@ -459,10 +459,7 @@ class Planner(MemberPlanner, L7Planner):
                                                                     _fmt(want)))
                 self.plan.add('listener_delete', 'delete', 'listener', self._listener_label(opts, cur) + ' (replaced)',
                               id=cur['id'])
-                carry = current_opts('listener', cur)
-                for n in schema.fields('listener'):
-                    if schema.fields('listener')[n].get('create_only'):
-                        carry.pop(n, None)
+                carry = carry_opts('listener', cur)  # the task's values override these
                 if cur.get('default_pool_id') and 'default_pool' not in opts:
                     carry['_default_pool_id'] = self.replaced_pools.get(cur['default_pool_id'], cur['default_pool_id'])
                 if listener.get('l7policies') is None:

@@ -113,3 +113,22 @@ def test_child_modules_name_what_is_missing(stack, lbname, vip_subnet_id, module
     assert stack.play([lb(lbname, vip_subnet_id, listeners=[HTTP])]).rc == 0
     args = dict(args, loadbalancer=lbname)
     failed(stack.play([{'lbaas.octavia.%s' % module: args}]), fragment)
+
+
+def test_replace_recreates_a_listener_with_what_it_had(stack, octavia, lbname, vip_subnet_id):
+    policy = {'name': 'deny', 'action': 'REJECT', 'rules': [{'type': 'PATH', 'compare_type': 'STARTS_WITH', 'value': '/x'}]}
+    tree = dict(pools=[POOL], listeners=[dict(HTTP, default_pool='web', connection_limit=77, l7policies=[policy])])
+    assert stack.play([lb(lbname, vip_subnet_id, **tree)]).rc == 0
+    old = octavia.listeners(octavia.lb(lbname)['id'])['http']
+    # only the port is given: the unmanaged options and the L7 policies go to the new listener
+    run = stack.play([lb(lbname, vip_subnet_id, replace=True, listeners=[{'name': 'http', 'protocol_port': 8081}])])
+    assert run.rc == 0, run
+    assert [(p['action'], p['kind']) for p in run.result['plan']] == [
+        ('delete', 'listener'), ('create', 'listener'), ('create', 'l7policy'), ('create', 'l7rule')]
+    lb_now = octavia.lb(lbname)
+    new = octavia.listeners(lb_now['id'])['http']
+    assert new['id'] != old['id']
+    assert (new['protocol_port'], new['connection_limit'], new['default_pool_id']) == (
+        8081, 77, octavia.pools(lb_now['id'])['web']['id'])
+    pols = octavia.policies(new['id'])
+    assert [p['name'] for p in pols] == ['deny'] and octavia.rules(pols[0]['id'])[0]['value'] == '/x'

@@ -271,3 +271,15 @@ def test_listener_protocol_incompatible_with_existing_pool():
     d = fakes.desired(listeners=[{'name': 'http', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'web'}])
     with pytest.raises(SpecError, match=r'listeners\[http\].default_pool: a HTTP listener cannot use a UDP pool'):
         plan(d, state)
+
+
+def test_listener_replacement_keeps_what_the_task_leaves_out():
+    state, web, http, _m, _hm = existing()
+    http['connection_limit'] = 77
+    p = plan(fakes.desired(listeners=[{'name': 'http', 'protocol_port': 8081}]), state, replace=True)
+    assert [(o['action'], o['kind']) for o in p.ops] == [('delete', 'listener'), ('create', 'listener')]
+    body = p.ops[1]['body']
+    assert (body['protocol'], body['protocol_port'], body['connection_limit'], body['default_pool_id']) == (
+        'HTTP', 8081, 77, web['id'])
+    # defaults and empty values are not sent to the new listener
+    assert 'tls_versions' not in body and 'timeout_client_data' not in body
