@@ -47,7 +47,7 @@ functional: setup
 integration: export OS_CLIENT_CONFIG_FILE ?= $(CURDIR)/inventories/lab/clouds.yaml
 integration: export OS_CLOUD ?= lbaas-lab-demo
 integration: setup-controller
-	pytest -q -p no:cacheprovider tests/integration
+	pytest -q -rs -p no:cacheprovider tests/integration
 
 molecule: setup-controller setup-podman
 	bash scripts/molecule-all.sh

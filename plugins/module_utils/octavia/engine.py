@@ -115,6 +115,8 @@ class Run(object):
             status = self.state.status() or {}
             bad = treemod.unhealthy_members(status, member_filter)
             if not bad:
+                # the result should show the statuses the gate saw, not the ones read before it
+                self.state = LiveState(client, client.get_object('loadbalancer', self.state.lb_id))
                 return
             if client.now() > deadline:
                 raise OctaviaModuleError('Timed out after %ss waiting for members to be ONLINE: %s'

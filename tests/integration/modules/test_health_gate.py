@@ -34,3 +34,76 @@ def test_members_not_online_fail_the_gate_by_name(stack, sdk, octavia, lbname, v
     assert 'Timed out after 8s waiting for members to be ONLINE' in msg
     assert 'pool web member 192.0.2.1:80 is' in msg and 'pool web member 192.0.2.2:80 is' in msg
     assert run.counts['writes'] == 0
+
+
+def _heartbeat_target():
+    """host:port and key of the Octavia health manager, and an admin cloud to find the amphora."""
+    import os
+    target = os.environ.get('LBAAS_TEST_HEARTBEAT')
+    key = os.environ.get('LBAAS_TEST_HEARTBEAT_KEY')
+    admin = os.environ.get('LBAAS_TEST_ADMIN_CLOUD')
+    if not (target and key and admin):
+        return None
+    host, _sep, port = target.rpartition(':')
+    return (host, int(port)), key, admin
+
+
+def test_members_reported_online_pass_the_gate(stack, sdk, octavia, lbname, vip_subnet_id):
+    """With noop amphorae nothing reports member health; here the test plays the amphora and sends the
+    health manager signed heartbeats saying every member is UP, as haproxy's agent would. Needs
+    LBAAS_TEST_HEARTBEAT (host:port of the health manager), LBAAS_TEST_HEARTBEAT_KEY and
+    LBAAS_TEST_ADMIN_CLOUD; skipped, saying so, without them."""
+    import hashlib
+    import hmac
+    import json
+    import socket
+    import threading
+    import zlib
+
+    import openstack
+    import pytest
+
+    target = _heartbeat_target()
+    if target is None:
+        pytest.skip('LBAAS_TEST_HEARTBEAT, LBAAS_TEST_HEARTBEAT_KEY and LBAAS_TEST_ADMIN_CLOUD not set: no way to '
+                    'make members ONLINE on this cloud from a test')
+    addr, key, admin_cloud = target
+    spec = tree(lbname, vip_subnet_id, monitored=True)
+    assert stack.play([{'lbaas.octavia.loadbalancer': dict(spec, wait_for='active')}]).rc == 0
+    lb = octavia.lb(lbname)
+    admin = openstack.connect(cloud=admin_cloud)
+    amps = admin.load_balancer.get('/octavia/amphorae', params={'loadbalancer_id': lb['id']}).json()['amphorae']
+    listeners = octavia.listeners(lb['id'])
+    pools = octavia.pools(lb['id'])
+    members = dict((p['id'], list(octavia.members(p['id']).values())) for p in pools.values())
+    stop = threading.Event()
+
+    def beat():
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        seq = 0
+        while not stop.is_set():
+            for amp in amps:
+                seq += 1
+                msg = {'id': amp['id'], 'seq': seq, 'ver': 2,
+                       'listeners': dict((l['id'], {'status': 'OPEN', 'stats': {'tx': 0, 'rx': 0, 'conns': 0,
+                                                                                 'totconns': 0, 'ereq': 0}})
+                                         for l in listeners.values()),
+                       'pools': dict(('%s:%s' % (l['default_pool_id'], l['id']),
+                                      {'status': 'UP', 'members': dict((m['id'], 'UP')
+                                                                       for m in members[l['default_pool_id']])})
+                                     for l in listeners.values() if l['default_pool_id'])}
+                payload = zlib.compress(json.dumps(msg).encode('utf-8'), 9)
+                sock.sendto(payload + hmac.new(key.encode('utf-8'), payload, hashlib.sha256).hexdigest().encode(), addr)
+            stop.wait(1)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        run = stack.play([{'lbaas.octavia.loadbalancer': dict(spec, timeout=120)}])
+    finally:
+        stop.set()
+        thread.join()
+    assert run.rc == 0, run
+    assert run.result['changed'] is False
+    statuses = [m['operating_status'] for p in run.result['loadbalancer']['pools'] for m in p['members']]
+    assert statuses and all(s == 'ONLINE' for s in statuses), statuses
