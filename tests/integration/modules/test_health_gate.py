@@ -84,14 +84,13 @@ def test_members_reported_online_pass_the_gate(stack, sdk, octavia, lbname, vip_
         while not stop.is_set():
             for amp in amps:
                 seq += 1
-                msg = {'id': amp['id'], 'seq': seq, 'ver': 2,
-                       'listeners': dict((l['id'], {'status': 'OPEN', 'stats': {'tx': 0, 'rx': 0, 'conns': 0,
-                                                                                 'totconns': 0, 'ereq': 0}})
-                                         for l in listeners.values()),
-                       'pools': dict(('%s:%s' % (l['default_pool_id'], l['id']),
-                                      {'status': 'UP', 'members': dict((m['id'], 'UP')
-                                                                       for m in members[l['default_pool_id']])})
-                                     for l in listeners.values() if l['default_pool_id'])}
+                stats = {'tx': 0, 'rx': 0, 'conns': 0, 'totconns': 0, 'ereq': 0}
+                msg = {'id': amp['id'], 'seq': seq, 'ver': 2, 'listeners': {}, 'pools': {}}
+                for lis in listeners.values():
+                    msg['listeners'][lis['id']] = {'status': 'OPEN', 'stats': stats}
+                    if lis['default_pool_id']:
+                        up = dict((m['id'], 'UP') for m in members[lis['default_pool_id']])
+                        msg['pools']['%s:%s' % (lis['default_pool_id'], lis['id'])] = {'status': 'UP', 'members': up}
                 payload = zlib.compress(json.dumps(msg).encode('utf-8'), 9)
                 sock.sendto(payload + hmac.new(key.encode('utf-8'), payload, hashlib.sha256).hexdigest().encode(), addr)
             stop.wait(1)
