@@ -40,6 +40,8 @@ def option_doc(field):
     if field.get('create_only'):
         desc.append('Create-only: a different value on an existing object fails before any change, unless '
                     'I(replace=true) re-creates the object.')
+    if field.get('nonempty'):
+        desc.append('Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.')
     if field.get('min_version'):
         desc.append('Needs Octavia API v%s or later; refused before any change on older clouds.'
                     % field['min_version'])

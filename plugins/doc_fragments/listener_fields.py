@@ -122,6 +122,7 @@ options:
   tls_versions:
     description:
     - TLS protocol versions accepted. Compared as a set.
+    - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
     - Needs Octavia API v2.17 or later; refused before any change on older clouds.
     type: list
     elements: str
@@ -134,6 +135,7 @@ options:
   alpn_protocols:
     description:
     - ALPN protocols offered. Compared as a set.
+    - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
     - Needs Octavia API v2.20 or later; refused before any change on older clouds.
     type: list
     elements: str

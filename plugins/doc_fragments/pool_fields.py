@@ -105,6 +105,7 @@ options:
   tls_versions:
     description:
     - TLS protocol versions towards the members. Compared as a set.
+    - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
     - Needs Octavia API v2.18 or later; refused before any change on older clouds.
     type: list
     elements: str
@@ -117,6 +118,7 @@ options:
   alpn_protocols:
     description:
     - ALPN protocols towards the members. Compared as a set.
+    - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
     - Needs Octavia API v2.24 or later; refused before any change on older clouds.
     type: list
     elements: str

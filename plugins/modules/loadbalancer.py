@@ -172,6 +172,7 @@ options:
       tls_versions:
         description:
         - TLS protocol versions accepted. Compared as a set.
+        - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
         - Needs Octavia API v2.17 or later; refused before any change on older clouds.
         type: list
         elements: str
@@ -184,6 +185,7 @@ options:
       alpn_protocols:
         description:
         - ALPN protocols offered. Compared as a set.
+        - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
         - Needs Octavia API v2.20 or later; refused before any change on older clouds.
         type: list
         elements: str
@@ -429,6 +431,7 @@ options:
       tls_versions:
         description:
         - TLS protocol versions towards the members. Compared as a set.
+        - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
         - Needs Octavia API v2.18 or later; refused before any change on older clouds.
         type: list
         elements: str
@@ -441,6 +444,7 @@ options:
       alpn_protocols:
         description:
         - ALPN protocols towards the members. Compared as a set.
+        - Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.
         - Needs Octavia API v2.24 or later; refused before any change on older clouds.
         type: list
         elements: str

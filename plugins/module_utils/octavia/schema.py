@@ -15,6 +15,7 @@ A field is a dict:
   norm         normaliser (see normalize.py)     ref            'pool': a pool name resolved to its id
   api_default  what Octavia stores when the option is left out (loadbalancer_info omits these)
   desc         documentation lines
+  nonempty     an empty list is refused (Octavia rejects it)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -114,9 +115,9 @@ LISTENER = [
       elements='str', min_version='2.12', norm='cidrs', api_default=[]),
     F('tls_ciphers', 'str', ['OpenSSL cipher string for C(TERMINATED_HTTPS) listeners.'], min_version='2.15'),
     F('tls_versions', 'list', ['TLS protocol versions accepted. Compared as a set.'], elements='str',
-      choices=['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], min_version='2.17', norm='set'),
+      choices=['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], min_version='2.17', norm='set', nonempty=True),
     F('alpn_protocols', 'list', ['ALPN protocols offered. Compared as a set.'], elements='str',
-      choices=['http/1.0', 'http/1.1', 'h2'], min_version='2.20', norm='set'),
+      choices=['http/1.0', 'http/1.1', 'h2'], min_version='2.20', norm='set', nonempty=True),
     F('hsts_max_age', 'int', ['HSTS max-age in seconds (C(TERMINATED_HTTPS) only).'], min_version='2.27'),
     F('hsts_include_subdomains', 'bool', ['Add includeSubDomains to the HSTS header.'], min_version='2.27',
       api_default=False),
@@ -149,9 +150,9 @@ POOL = [
       min_version='2.8'),
     F('tls_ciphers', 'str', ['OpenSSL cipher string towards the members.'], min_version='2.15'),
     F('tls_versions', 'list', ['TLS protocol versions towards the members. Compared as a set.'], elements='str',
-      choices=['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], min_version='2.18', norm='set'),
+      choices=['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], min_version='2.18', norm='set', nonempty=True),
     F('alpn_protocols', 'list', ['ALPN protocols towards the members. Compared as a set.'], elements='str',
-      choices=['http/1.0', 'http/1.1', 'h2'], min_version='2.24', norm='set'),
+      choices=['http/1.0', 'http/1.1', 'h2'], min_version='2.24', norm='set', nonempty=True),
     TAGS,
 ]
 

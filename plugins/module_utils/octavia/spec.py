@@ -69,6 +69,10 @@ def clean(kind_fields, raw, path):
         except ValueError as err:
             raise SpecError('%s.%s' % (path, name) if path else name, str(err))
         opts[name] = value
+        if field.get('nonempty') and not value:
+            raise SpecError('%s.%s' % (path, name) if path else name,
+                            'an empty list is refused by Octavia; give at least one value, or leave the option out '
+                            'to keep the current ones')
         _check_value(name, value, '%s.%s' % (path, name) if path else name)
         if field.get('options') and isinstance(value, dict):
             for sub in field['options']:

@@ -118,7 +118,9 @@ def updated(name, vip):
     http.update(description='front', admin_state_up=False, connection_limit=1000,
                 insert_headers={'X-Forwarded-For': True, 'X-Forwarded-Port': 'true'},
                 timeout_client_data=11000, timeout_member_connect=2000, timeout_member_data=12000,
-                timeout_tcp_inspect=10, allowed_cidrs=['10.1.0.0/16', '192.168.7.0/24'], tags=['l'])
+                timeout_tcp_inspect=10, allowed_cidrs=['10.1.0.0/16', '192.168.7.0/24'], tags=['l'],
+                tls_versions=['TLSv1.3', 'TLSv1.2'], alpn_protocols=['h2', 'http/1.1'],
+                tls_ciphers='ECDHE-RSA-AES128-GCM-SHA256', client_authentication='NONE')
     http['l7policies'][0].update(action='REDIRECT_TO_URL', redirect_url='https://example.com/api',
                                  redirect_http_code=301, description='moved', admin_state_up=False, tags=['p'])
     del http['l7policies'][0]['redirect_pool']
@@ -126,7 +128,9 @@ def updated(name, vip):
                                        'invert': True, 'admin_state_up': False, 'tags': ['r']}]
     web = spec['pools'][0]
     web.update(description='web pool', admin_state_up=False, lb_algorithm='SOURCE_IP',
-               session_persistence={'type': 'APP_COOKIE', 'cookie_name': 'SID'}, tags=['w'])
+               session_persistence={'type': 'APP_COOKIE', 'cookie_name': 'SID'}, tags=['w'],
+               tls_enabled=True, tls_versions=['TLSv1.2'], tls_ciphers='ECDHE-RSA-AES256-GCM-SHA384',
+               alpn_protocols=['http/1.1'])
     web['healthmonitor'].update(delay=7, resp_timeout=4, max_retries=5, max_retries_down=6, http_method='HEAD',
                                 url_path='/healthz', expected_codes='204, 200', http_version=1.1,
                                 domain_name='app.example.com', admin_state_up=False, name='hm-web', tags=['h'])
@@ -153,11 +157,15 @@ def test_every_updatable_field_is_updated_in_place(stack, octavia, name, vip_sub
             http['timeout_tcp_inspect']) == (11000, 2000, 12000, 10)
     assert sorted(http['allowed_cidrs']) == ['10.1.0.0/16', '192.168.7.0/24']
     assert http['tags'] == ['l']
+    assert (sorted(http['tls_versions']), sorted(http['alpn_protocols']), http['tls_ciphers']) == (
+        ['TLSv1.2', 'TLSv1.3'], ['h2', 'http/1.1'], 'ECDHE-RSA-AES128-GCM-SHA256')
     web = octavia.pools(lb['id'])['web']
     assert web['id'] == pools_before['web']['id']
     assert (web['description'], web['admin_state_up'], web['lb_algorithm'], web['tags']) == (
         'web pool', False, 'SOURCE_IP', ['w'])
     assert web['session_persistence']['type'] == 'APP_COOKIE' and web['session_persistence']['cookie_name'] == 'SID'
+    assert (web['tls_enabled'], web['tls_versions'], web['tls_ciphers'], web['alpn_protocols']) == (
+        True, ['TLSv1.2'], 'ECDHE-RSA-AES256-GCM-SHA384', ['http/1.1'])
     for i, (key, member) in enumerate(sorted(octavia.members(web['id']).items()), 1):
         assert (member['name'], member['weight'], member['admin_state_up'], member['backup'],
                 member['monitor_address'], member['monitor_port'], member['tags']) == (
@@ -245,6 +253,27 @@ def test_listeners_and_pools_not_listed_are_removed(stack, octavia, name, vip_su
     assert [(p['action'], p['kind']) for p in run.result['plan']] == [('delete', 'listener'), ('delete', 'pool')]
     lb = octavia.lb(name)
     assert sorted(octavia.listeners(lb['id'])) == ['http'] and sorted(octavia.pools(lb['id'])) == ['web']
+
+
+def test_empty_forms_clear_values_and_a_listener_is_renamed_in_place(stack, octavia, name, vip_subnet_id):
+    lb = octavia.lb(name)
+    before = octavia.listeners(lb['id'])['http']
+    spec = {'name': name, 'description': '', 'tags': [],
+            'listeners': [{'name': 'front', 'protocol': 'HTTP', 'protocol_port': 80, 'allowed_cidrs': [],
+                           'default_pool': '', 'tags': []}],
+            'pools': [{'name': 'web', 'session_persistence': {}}]}
+    run = stack.play([lb_task(spec)])
+    assert run.rc == 0, run
+    after = octavia.listeners(lb['id'])
+    assert list(after) == ['front'] and after['front']['id'] == before['id']
+    assert not after['front']['allowed_cidrs'] and after['front']['default_pool_id'] is None
+    assert after['front']['tags'] == []
+    web = octavia.pools(lb['id'])['web']
+    assert web['session_persistence'] is None
+    lb = octavia.lb(name)
+    assert (lb['description'], lb['tags']) == ('', [])
+    again = stack.play([lb_task(spec)])
+    assert again.result['changed'] is False and again.counts['writes'] == 0
 
 
 def test_delete_then_delete_again(stack, octavia, name, vip_subnet_id):

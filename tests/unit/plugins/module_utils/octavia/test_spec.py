@@ -63,6 +63,12 @@ def test_wrong_values():
     refused('pools[web].healthmonitor.resp_timeout', pools=[dict(POOL, healthmonitor={'delay': 2, 'resp_timeout': 5})])
 
 
+def test_empty_tls_versions_are_refused():
+    msg = refused('pools[web].tls_versions', pools=[dict(POOL, tls_versions=[])])
+    assert 'an empty list is refused by Octavia' in msg
+    refused('listeners[h].alpn_protocols', listeners=[{'name': 'h', 'alpn_protocols': []}])
+
+
 def test_l7_policy_requirements():
     lis = {'name': 'h', 'protocol': 'HTTP', 'protocol_port': 80}
     refused('listeners[h].l7policies[p].redirect_url', listeners=[dict(lis, l7policies=[
