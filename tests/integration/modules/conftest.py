@@ -25,9 +25,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 BIN = os.path.dirname(sys.executable)
 sys.path.insert(0, HERE)
 
+from lb_helpers import PREFIX, delete_lb, lb_get  # noqa: E402  pylint: disable=wrong-import-position
 from octavia_proxy import OctaviaProxy  # noqa: E402  pylint: disable=wrong-import-position
-
-PREFIX = 'lbaas-it-'
 
 
 def pytest_collection_modifyitems(config, items):
@@ -162,23 +161,6 @@ def vip_subnet_id(sdk):
     return str(uuid.uuid4())
 
 
-def lb_get(sdk, path, params=None):
-    resp = sdk.load_balancer.get(path, params=params)
-    return resp.json() if resp.status_code == 200 else None
-
-
-def delete_lb(sdk, name_or_id):
-    found = lb_get(sdk, '/lbaas/loadbalancers', {'name': name_or_id})['loadbalancers']
-    for lb in found:
-        for _attempt in range(240):
-            cur = lb_get(sdk, '/lbaas/loadbalancers/%s' % lb['id'])
-            if not cur:
-                break
-            if cur['loadbalancer']['provisioning_status'] in ('ACTIVE', 'ERROR'):
-                sdk.load_balancer.delete('/lbaas/loadbalancers/%s' % lb['id'], params={'cascade': True})
-            time.sleep(0.5)
-
-
 @pytest.fixture
 def lbname(sdk):
     name = PREFIX + uuid.uuid4().hex[:8]
@@ -220,11 +202,3 @@ class Octavia(object):
 @pytest.fixture(scope='session')
 def octavia(sdk):
     return Octavia(sdk)
-
-
-def write_requests(run):
-    return [e for e in run.counts['log'] if e[0] in ('POST', 'PUT', 'DELETE', 'PATCH')]
-
-
-def members(n, port=80, base='192.0.2.', **extra):
-    return [dict({'address': '%s%d' % (base, i + 1), 'protocol_port': port}, **extra) for i in range(n)]

@@ -2,7 +2,7 @@
 the exported spec, given back to the loadbalancer module, changes nothing."""
 import time
 
-from conftest import members
+from lb_helpers import members
 
 
 def test_loadbalancer_made_elsewhere_is_adopted_without_a_change(stack, sdk, octavia, lbname, vip_subnet_id):

@@ -2,7 +2,7 @@
 waits for the load balancer and retries instead of failing, as openstack.cloud's modules would."""
 import threading
 
-from conftest import members
+from lb_helpers import members
 
 
 def spec(name, vip, weight_web, weight_api):

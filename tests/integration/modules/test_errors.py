@@ -1,7 +1,7 @@
 """Bad input fails before any write, naming the option: checked against the real Octavia through the proxy."""
 import pytest
 
-from conftest import members
+from lb_helpers import members
 
 
 def lb(name, vip, **extra):

@@ -1,6 +1,6 @@
 """wait_for: online polls Octavia's status tree. Members of a pool without a health monitor count as
 healthy when NO_MONITOR; members behind a monitor must be ONLINE, or the task fails naming them."""
-from conftest import members
+from lb_helpers import members
 
 
 def tree(name, vip, monitored):

@@ -1,10 +1,11 @@
 """The loadbalancer module end to end: one-request create, no-op re-run, every updatable field, member
 batches, L7 policies, check mode and diff, delete. Counts come from the proxy in front of Octavia."""
 import copy
+import uuid
 
 import pytest
 
-from conftest import members, write_requests
+from lb_helpers import PREFIX, delete_lb, members, write_requests
 
 pytestmark = pytest.mark.usefixtures('stack')
 
@@ -37,8 +38,6 @@ def lb_task(spec, **extra):
 
 @pytest.fixture(scope='module')
 def name(sdk):
-    from conftest import PREFIX, delete_lb
-    import uuid
     lbname = PREFIX + 'tree-' + uuid.uuid4().hex[:6]
     yield lbname
     delete_lb(sdk, lbname)

@@ -1,7 +1,7 @@
 """The single-object modules, step by step, each change one request and one lock cycle; every task waits
 on the load balancer, so the next one never meets a locked load balancer (no 409 retries); re-runs are
 no-ops; teardown is idempotent."""
-from conftest import members
+from lb_helpers import members
 
 STEPS = [
     ('loadbalancer', {'name': '{lb}', 'vip_subnet_id': '{vip}'}),
