@@ -6,7 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 venv=${LBAAS_VENV:-$top/.venv}
 work=$top/.cache/ansible-test/ansible_collections/lbaas/octavia
 rm -rf "$work"; mkdir -p "$work"
-(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work")
+(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 cp -P --parents -t "$work")
 # a git repo there makes ansible-test consider exactly these files
 (cd "$work" && git init -q && git add -A)
 # ansible-test bootstraps pip into its sanity venvs with a get-pip script from

@@ -11,7 +11,7 @@ PREFIX = 'lab-test-' + uuid.uuid4().hex[:6]
 
 def test_first_run_converged(first_run):
     assert recaps(first_run), first_run[-3000:]
-    assert all(counts['failed'] == 0 and counts['unreachable'] == 0 for _, counts in recaps(first_run))
+    assert all(counts['failed'] == 0 and counts['unreachable'] == 0 for dummy, counts in recaps(first_run))
 
 
 def test_tokens_for_admin_and_demo(admin, demo):
