@@ -95,7 +95,7 @@ def test_rotation_replaces_one_item_only(tmp_path):
     assert "server_certs_key_passphrase = %s,%s\n" % (new_sckp, old_sckp) in conf
 
 
-def _write_ca(path, cn, passphrase=None, eku=None, issuer=None, ca=True):
+def _write_ca(path, cn, passphrase=None, eku=None, issuer=None, ca=True, cert_sign=True):
     now = datetime.datetime.now(datetime.timezone.utc)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
@@ -103,7 +103,14 @@ def _write_ca(path, cn, passphrase=None, eku=None, issuer=None, ca=True):
     b = (x509.CertificateBuilder().subject_name(name).issuer_name(signer_name).public_key(key.public_key())
          .serial_number(x509.random_serial_number()).not_valid_before(now)
          .not_valid_after(now + datetime.timedelta(days=400))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if issuer:
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False)
+    if ca and cert_sign:
+        b = b.add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                          crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
     if eku:
         b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
     cert = b.sign(signer_key, hashes.SHA256())
@@ -124,6 +131,8 @@ def byo(tmp_path):
     _write_ca(d, "my-server-only", eku=[ExtendedKeyUsageOID.SERVER_AUTH], issuer=client_ca, ca=False)
     _write_ca(d, "other-ca", passphrase="server-pass-123")
     _write_ca(d, "my-leaf", passphrase="server-pass-123", issuer=client_ca, ca=False)
+    # Python >= 3.13 and OpenSSL's strict mode refuse a CA whose certificate has no keyUsage
+    _write_ca(d, "no-keyusage-ca", passphrase="server-pass-123", cert_sign=False)
     return {
         "certificates_server_ca_cert_file": str(d / "my-server-ca.cert.pem"),
         "certificates_server_ca_key_file": str(d / "my-server-ca.key.pem"),
@@ -171,6 +180,9 @@ BAD_INPUT = [
     ("leaf as CA", {"certificates_server_ca_cert_file": "{byo}/my-leaf.cert.pem",
                     "certificates_server_ca_key_file": "{byo}/my-leaf.key.pem"},
      "certificates_server_ca_cert_file ({byo}/my-leaf.cert.pem) must be a CA certificate"),
+    ("CA without keyCertSign", {"certificates_server_ca_cert_file": "{byo}/no-keyusage-ca.cert.pem",
+                                "certificates_server_ca_key_file": "{byo}/no-keyusage-ca.key.pem"},
+     "certificates_server_ca_cert_file ({byo}/no-keyusage-ca.cert.pem) must be a CA certificate"),
     ("incomplete set", {"certificates_server_ca_key_file": ""},
      "certificates_server_ca_cert_file needs certificates_server_ca_key_file"),
     ("wrong type", {"certificates_ca_key_size": "big"}, "certificates_ca_key_size"),
