@@ -26,3 +26,6 @@ cleanup() {
 }
 trap cleanup EXIT
 pytest -q -p no:cacheprovider tests/lab
+echo "lab-test: the load-balancer modules against the lab's Octavia"
+OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo \
+  pytest -q -rs -p no:cacheprovider tests/integration
