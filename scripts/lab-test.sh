@@ -27,5 +27,16 @@ cleanup() {
 trap cleanup EXIT
 pytest -q -p no:cacheprovider tests/lab
 echo "lab-test: the load-balancer modules against the lab's Octavia"
-OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo \
+# The health-gate test plays an amphora: it sends signed heartbeats to the health manager, from the
+# network node's network namespace (the health manager listens on the lb-mgmt network there).
+hm_conf() {
+  podman exec lbaas-lab-network cat /etc/octavia/octavia.conf | python3 -c 'import configparser, sys
+c = configparser.ConfigParser(interpolation=None); c.read_string(sys.stdin.read())
+print(c.get("health_manager", sys.argv[1]))' "$1"
+}
+LBAAS_TEST_HEARTBEAT="$(hm_conf bind_ip):$(hm_conf bind_port)"
+LBAAS_TEST_HEARTBEAT_KEY=$(hm_conf heartbeat_key)
+LBAAS_TEST_HEARTBEAT_NETNS=/proc/$(podman inspect --format '{{.State.Pid}}' lbaas-lab-network)/ns/net
+export LBAAS_TEST_HEARTBEAT LBAAS_TEST_HEARTBEAT_KEY LBAAS_TEST_HEARTBEAT_NETNS
+OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo LBAAS_TEST_ADMIN_CLOUD=lbaas-lab-admin \
   pytest -q -rs -p no:cacheprovider tests/integration

@@ -52,10 +52,12 @@ def test_members_reported_online_pass_the_gate(stack, sdk, octavia, lbname, vip_
     """With noop amphorae nothing reports member health; here the test plays the amphora and sends the
     health manager signed heartbeats saying every member is UP, as haproxy's agent would. Needs
     LBAAS_TEST_HEARTBEAT (host:port of the health manager), LBAAS_TEST_HEARTBEAT_KEY and
-    LBAAS_TEST_ADMIN_CLOUD; skipped, saying so, without them."""
+    LBAAS_TEST_ADMIN_CLOUD, and LBAAS_TEST_HEARTBEAT_NETNS (a /proc/PID/ns/net path) when the health
+    manager is reachable only inside a network namespace; skipped, saying so, without them."""
     import hashlib
     import hmac
     import json
+    import os
     import socket
     import threading
     import zlib
@@ -79,6 +81,12 @@ def test_members_reported_online_pass_the_gate(stack, sdk, octavia, lbname, vip_
     stop = threading.Event()
 
     def beat():
+        netns = os.environ.get('LBAAS_TEST_HEARTBEAT_NETNS')
+        if netns:
+            # the health manager listens on the lb-mgmt network, reachable only inside that namespace:
+            # send from there, as amphorae do (setns moves only this thread)
+            with open(netns) as handle:
+                os.setns(handle.fileno(), os.CLONE_NEWNET)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         seq = 0
         while not stop.is_set():
