@@ -84,6 +84,12 @@ class OctaviaProxy(object):
                     data = resp.read()
                     status = resp.status
                     out_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_HEADERS]
+                except (OSError, http.client.HTTPException) as exc:
+                    # Octavia went away mid-request (e.g. restarted): answer as a gateway would, so the
+                    # client sees an HTTP error it may retry instead of a dropped connection
+                    data = json.dumps({'faultstring': 'proxy: upstream failed: %s' % exc}).encode()
+                    status = 502
+                    out_headers = [('Content-Type', 'application/json')]
                 finally:
                     conn.close()
                 if proxy.max_version and self.command == 'GET' and urllib.parse.urlsplit(self.path).path in ('', '/'):
