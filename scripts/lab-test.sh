@@ -10,6 +10,12 @@ if [ -z "$(podman ps -a -q --filter label=lbaas-octavia=lab)" ]; then
   made=1
   echo "lab-test: no lab here: bringing one up from nothing (removed at the end)"
 else
+  owner=$(podman inspect --format '{{ index .Config.Labels "lbaas-octavia.inventory" }}' lbaas-lab-controller 2>/dev/null || true)
+  if [ "$owner" != "$top/inventories/lab" ]; then
+    echo "lab-test: the lab on this machine belongs to ${owner:-another checkout}, whose passwords this one does not" >&2
+    echo "lab-test: have; remove it there (make lab-destroy) or with: podman rm -f \$(podman ps -aq --filter label=lbaas-octavia=lab)" >&2
+    exit 1
+  fi
   echo "lab-test: using the existing lab (kept at the end)"
 fi
 cleanup() {
