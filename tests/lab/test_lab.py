@@ -78,7 +78,8 @@ def test_image_upload_and_list(admin):
     image = admin.image.create_image(name=PREFIX + '-img', data=io.BytesIO(data), disk_format='raw',
                                      container_format='bare', tags=[PREFIX], wait=True)
     try:
-        assert image.status == 'active'
+        # the object create_image returns predates the upload: read the image back
+        image = admin.image.wait_for_status(admin.image.get_image(image.id), 'active', wait=60)
         assert [i.id for i in admin.image.images(tag=PREFIX)] == [image.id]
         assert image.size == len(data)
     finally:
