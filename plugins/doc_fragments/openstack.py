@@ -10,7 +10,8 @@ __metaclass__ = type
 class ModuleDocFragment(object):
 
     # The connection options of openstack.cloud's modules (same names, types, aliases and meaning), so
-    # clouds.yaml, OS_* variables and existing module_defaults keep working; then wait and timeout.
+    # clouds.yaml, OS_* variables and existing module_defaults keep working. Load-balancer modules add
+    # lbaas.octavia.openstack.loadbalancer (wait, timeout).
     DOCUMENTATION = r'''
 options:
   cloud:
@@ -62,7 +63,7 @@ options:
   api_timeout:
     description:
       - How long should the socket layer wait before timing out for API calls. If this is omitted, nothing will
-        be passed to the requests library. Give large batch member updates room (hundreds of members).
+        be passed to the requests library.
     type: int
   interface:
     description:
@@ -81,6 +82,16 @@ options:
     type: str
     default: INFO
     choices: [INFO, DEBUG]
+requirements:
+  - python >= 3.9
+  - openstacksdk >= 1.0.0
+notes:
+  - Auth information is driven by openstacksdk (clouds.yaml, OS_* environment variables, then these
+    options), exactly as in the openstack.cloud collection.
+'''
+
+    LOADBALANCER = r'''
+options:
   wait:
     description:
       - Wait for the load balancer to be C(ACTIVE) again after the last change.
@@ -95,12 +106,7 @@ options:
         members.
     type: int
     default: 600
-requirements:
-  - python >= 3.9
-  - openstacksdk >= 1.0.0
 notes:
-  - Auth information is driven by openstacksdk (clouds.yaml, OS_* environment variables, then these
-    options), exactly as in the openstack.cloud collection.
   - Load balancers are found by name in the project of the credentials; every request goes to the
     Octavia (load-balancer) endpoint only, no Neutron or Nova lookups, so subnets and networks are given by ID.
 '''

@@ -42,6 +42,7 @@ options:
     default: false
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.health_monitor_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)

@@ -37,6 +37,7 @@ options:
     default: present
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.l7_policy_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)

@@ -40,6 +40,7 @@ options:
     default: false
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.listener_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)

@@ -624,6 +624,7 @@ options:
   # END GENERATED
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.loadbalancer_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)

@@ -29,6 +29,7 @@ options:
     default: true
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
 author:
   - lbaas.octavia contributors (@lbaas-octavia)
 '''

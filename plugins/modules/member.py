@@ -120,6 +120,7 @@ options:
     default: active
 extends_documentation_fragment:
   - lbaas.octavia.openstack
+  - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.member_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)

@@ -96,7 +96,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - lbaas.octavia.openstack_connection
+  - lbaas.octavia.openstack
 author:
   - lbaas.octavia contributors (@lbaas-octavia)
 '''
