@@ -9,12 +9,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.ansible/collections
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab-test integration lab lab-destroy
+.PHONY: amphora-boot-test help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab-test integration lab lab-destroy
 
 help:
 	@echo "make lab          bring up the lab and run site.yaml and the demo (see README)"
 	@echo "make lab-destroy  remove the lab's containers, network and images"
 	@echo "make test         lint, sanity, unit, functional and molecule tests"
+	@echo "make amphora-boot-test  boot the amphora image under QEMU and call its agent (long)"
 	@echo "make integration  the load-balancer modules against the lab's Octavia (OS_CLOUD=lbaas-lab-demo)"
 
 setup: setup-controller setup-podman setup-octavia
@@ -62,3 +63,7 @@ lab: setup-controller setup-podman
 
 lab-destroy: setup-controller
 	bash scripts/lab.sh destroy
+
+# Build (or reuse) the amphora image, boot it under QEMU, talk mTLS to its agent (docs/amphora.md).
+amphora-boot-test: setup-controller
+	bash scripts/test-amphora-boot.sh

@@ -25,7 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 octavia_venv=$(bash scripts/setup-octavia-venv.sh | tail -n1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/amphora-boot.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# On failure the work dir stays (console log, the guest's disk overlay for debugfs) unless AMPHORA_BOOT_KEEP=0.
+trap 'if [ "${rc:-1}" = 0 ] || [ "${AMPHORA_BOOT_KEEP:-1}" = 0 ]; then rm -rf "$work"; else echo "test-amphora-boot: kept $work" >&2; fi' EXIT
 
 image=${1:-}
 if [ -z "$image" ]; then

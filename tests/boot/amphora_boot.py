@@ -28,6 +28,7 @@ from octavia.common import config
 from octavia.common.jinja import user_data_jinja_cfg
 
 CONF = cfg.CONF
+AGENT_PORT = 9443
 BOOT_TIMEOUT = int(os.environ.get('AMPHORA_BOOT_TIMEOUT', '900'))
 
 
@@ -104,15 +105,22 @@ def call_info(amp_id, port, with_client_cert=True):
 
 def main(workdir, pki, image, kernel, initrd):
     port = free_port()
-    config.init(['--config-file', write_conf(workdir, pki, port)])
+    config.init(['--config-file', write_conf(workdir, pki, AGENT_PORT)])
     amp_id = str(uuid.uuid4())
     iso = config_drive(workdir, amp_id)
+    # The agent inside listens on 9443 as on a real amphora; the controller side reaches it through QEMU's
+    # forward from a free port on 127.0.0.1 (the driver builds its URLs from the same bind_port option).
+    CONF.set_override('bind_port', port, group='haproxy_amphora')
     console = os.path.join(workdir, 'console.log')
+    # An overlay rather than -snapshot: after a failure the guest's disk (journal, agent log) can be read.
+    overlay = os.path.join(workdir, 'overlay.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', os.path.abspath(image), overlay],
+                   check=True)
     qemu = subprocess.Popen(
-        ['qemu-system-x86_64', '-accel', 'tcg', '-m', '1024', '-smp', '2', '-nographic', '-snapshot',
+        ['qemu-system-x86_64', '-accel', 'tcg', '-m', '1024', '-smp', '2', '-nographic',
          '-kernel', kernel, '-initrd', initrd, '-append', 'root=LABEL=cloudimg-rootfs ro console=ttyS0',
-         '-drive', f'file={image},if=virtio', '-drive', f'file={iso},media=cdrom,readonly=on',
-         '-nic', f'user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{port}-:9443'],
+         '-drive', f'file={overlay},if=virtio', '-drive', f'file={iso},media=cdrom,readonly=on',
+         '-nic', f'user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{port}-:{AGENT_PORT}'],
         stdin=subprocess.DEVNULL, stdout=open(console, 'w'), stderr=subprocess.STDOUT)
     start = time.time()
     result = {'amphora_id': amp_id, 'port': port, 'console': console}
