@@ -3,7 +3,7 @@
 # reuse the one built from the same inputs; the lab's settings: Debian, no partition table), boot it under
 # QEMU (TCG, direct kernel boot) with a config drive holding an agent config rendered by Octavia's own
 # templater, a server certificate issued by Octavia's own generator from the lab's server CA and the lab's
-# client CA (inventories/lab/.state/octavia-pki, made by lbaas.octavia.certificates), then call the agent
+# client CA (inventories/lab/.state/octavia-pki, or a throwaway one, made by lbaas.octavia.certificates), then call the agent
 # on 9443 with Octavia's own AmphoraAPIClient and our client certificate; a call without a client
 # certificate must be refused. About 5 min of boot on 2 cores plus the build when it is not cached.
 #   scripts/test-amphora-boot.sh [IMAGE.qcow2]     (AMPHORA_BOOT_TIMEOUT=900 seconds by default)
@@ -11,7 +11,6 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 pki=${AMPHORA_BOOT_PKI:-$top/inventories/lab/.state/octavia-pki}
-[ -f "$pki/server_ca.cert.pem" ] || { echo "no PKI in $pki: run make lab (or the certificates role) first" >&2; exit 2; }
 bash scripts/setup-controller.sh >/dev/null
 export ANSIBLE_COLLECTIONS_PATH=$top/.ansible/collections ANSIBLE_CONFIG=$top/ansible.cfg
 PATH=$top/.venv/bin:$PATH
@@ -28,6 +27,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/amphora-boot.XXXXXX")
 # On failure the work dir stays (console log, the guest's disk overlay for debugfs) unless AMPHORA_BOOT_KEEP=0.
 trap 'if [ "${rc:-1}" = 0 ] || [ "${AMPHORA_BOOT_KEEP:-1}" = 0 ]; then rm -rf "$work"; else echo "test-amphora-boot: kept $work" >&2; fi' EXIT
 
+if [ ! -f "$pki/server_ca.cert.pem" ]; then
+  # No lab (or no AMPHORA_BOOT_PKI): a throwaway PKI from the certificates role, gone with the work dir.
+  pki=$work/pki
+  ansible-playbook -i localhost, tests/boot/pki.yml -e amphora_boot_pki_dir="$pki"
+fi
 image=${1:-}
 if [ -z "$image" ]; then
   start=$SECONDS
