@@ -2,7 +2,8 @@
 # The lab: a real OpenStack in systemd containers, into which site.yaml deploys Octavia.
 #   lab.sh up       create or converge the nodes and the base cloud, then site.yaml, then the demo
 #   lab.sh destroy  remove the lab's containers, network and clouds.yaml (LAB_PURGE=1: also its
-#                   download caches and inventories/lab/.state, which holds its passwords and PKI)
+#                   download caches, the amphora image build's cache and images, and inventories/lab/.state,
+#                   which holds its passwords and PKI)
 # Every phase's wall time is printed at the end (and kept in inventories/lab/.state/timings.tsv).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,7 @@ state=$inv/.state
 label=lbaas-octavia=lab
 network=lbaas-lab
 cache=/var/cache/lbaas-octavia/lab
+amphora_cache=/var/cache/lbaas-octavia/amphora  # inventories/lab: amphora_image_cache_dir
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$top/.ansible/collections}
 export ANSIBLE_CONFIG=$top/ansible.cfg
 export OS_CLIENT_CONFIG_FILE=$inv/clouds.yaml
@@ -64,7 +66,7 @@ destroy() {
   [ -z "$ids" ] || podman rm -f -t 10 $ids >/dev/null
   if podman network exists "$network"; then podman network rm "$network" >/dev/null; fi
   rm -f "$inv/clouds.yaml"
-  if [ "${LAB_PURGE:-0}" = 1 ]; then rm -rf "$cache" "$state"; fi
+  if [ "${LAB_PURGE:-0}" = 1 ]; then rm -rf "$cache" "$amphora_cache" "$state"; fi
   echo "lab: removed (containers, network $network, clouds.yaml$([ "${LAB_PURGE:-0}" = 1 ] && echo ", caches, state"))"
 }
 
