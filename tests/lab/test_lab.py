@@ -3,8 +3,15 @@ import io
 import subprocess
 import time
 import uuid
+from urllib.parse import urlsplit
 
-from conftest import lab_up, recaps
+import yaml
+
+from conftest import TOP, lab_up, recaps
+
+with open(TOP + '/inventories/lab/hosts.yml') as _hosts:
+    CONTROLLER_ADDRESS = yaml.safe_load(_hosts)['all']['children']['controller']['hosts']['lbaas-lab-controller'][
+        'lab_node_address']
 
 PREFIX = 'lab-test-' + uuid.uuid4().hex[:6]
 
@@ -22,7 +29,19 @@ def test_tokens_for_admin_and_demo(admin, demo):
 
 def test_catalog_has_the_base_services(admin):
     types = {service.type for service in admin.identity.services()}
-    assert {'identity', 'image', 'network'} <= types
+    assert {'identity', 'image', 'network', 'compute'} <= types
+
+
+def test_endpoints_are_on_the_controller(admin):
+    """The deployment host registers them while the controller installs the services: every endpoint must
+    still name the controller's address, from every interface."""
+    services = {service.id: service.type for service in admin.identity.services()}
+    seen = {}
+    for endpoint in admin.identity.endpoints():
+        seen.setdefault(services[endpoint.service_id], set()).add(endpoint.interface)
+        assert urlsplit(endpoint.url).hostname == CONTROLLER_ADDRESS, (services[endpoint.service_id], endpoint.url)
+    for kind in ('image', 'network', 'compute'):
+        assert seen[kind] == {'public', 'internal', 'admin'}, (kind, seen[kind])
 
 
 def test_network_subnet_and_port(demo):
