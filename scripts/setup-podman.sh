@@ -3,9 +3,10 @@
 # Installs podman, runc and mmdebstrap from Debian, writes a containers.conf that works
 # on hosts without CAP_SYS_RESOURCE and with a hybrid cgroup layout, builds the base image
 # with mmdebstrap (no registry is needed) and checks that systemd boots in it.
-# Idempotent; run as root.
+# The image's Debian mirrors are this machine's apt's (scripts/apt-mirrors.py), or LBAAS_DEBIAN_MIRROR
+# and LBAAS_DEBIAN_SECURITY_MIRROR. Idempotent; run as root.
 set -euo pipefail
-MIRROR=${LBAAS_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+top=$(cd "$(dirname "$0")/.." && pwd)
 IMAGE=${LBAAS_BASE_IMAGE:-localhost/lbaas-octavia/debian-systemd:bookworm}
 CONF=/etc/containers/containers.conf
 MARK="# written by lbaas.octavia scripts/setup-podman.sh"
@@ -44,16 +45,28 @@ CONF
 fi
 
 if ! podman image exists "$IMAGE"; then
-  echo "setup-podman: building $IMAGE with mmdebstrap (about a minute)"
+  # Operators have their own mirrors: take the ones this machine's apt uses unless told otherwise.
+  mirror=${LBAAS_DEBIAN_MIRROR:-$(python3 "$top/scripts/apt-mirrors.py" main)}
+  security=${LBAAS_DEBIAN_SECURITY_MIRROR:-$(python3 "$top/scripts/apt-mirrors.py" security)}
+  if [ -z "$mirror" ]; then
+    echo "ERROR: no Debian archive for the release found in /etc/apt; set LBAAS_DEBIAN_MIRROR" >&2
+    exit 1
+  fi
+  sources=$(mktemp)
+  trap 'rm -f "$sources"' EXIT
+  printf 'deb %s bookworm main\ndeb %s bookworm-updates main\n' "$mirror" "$mirror" > "$sources"
+  [ -z "$security" ] || printf 'deb %s bookworm-security main\n' "$security" >> "$sources"
+  echo "setup-podman: building $IMAGE with mmdebstrap from $mirror (about a minute)"
   # The hooks run in mmdebstrap's shell, with "$1" the new root: keep them unexpanded here.
   # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase \
     --include=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,procps,sudo,ca-certificates,less \
-    --customize-hook='printf "deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n" '"$MIRROR $MIRROR $MIRROR"' > "$1/etc/apt/sources.list"' \
+    --customize-hook="upload $sources /etc/apt/sources.list" \
     --customize-hook=': > "$1/etc/machine-id"' \
     --customize-hook='rm -f "$1"/etc/apt/apt.conf.d/docker-clean' \
-    bookworm - "$MIRROR" \
+    bookworm - "$mirror" \
   | podman import --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' - "$IMAGE" >/dev/null
+  rm -f "$sources"
 fi
 
 # systemd must reach "running" (or "degraded") as PID 1 in the image.
