@@ -62,8 +62,9 @@ options:
     aliases: [key]
   api_timeout:
     description:
-      - How long should the socket layer wait before timing out for API calls. If this is omitted, nothing will
-        be passed to the requests library.
+      - Seconds one request to the API may take (the socket timeout) before it counts as failed; a read is then
+        tried again, a write is settled by reading the state again. Never more than what is left of I(timeout).
+      - When omitted, 60 seconds.
     type: int
   interface:
     description:
@@ -102,8 +103,9 @@ options:
   timeout:
     description:
       - Seconds the whole task may take, including waiting for the load balancer, retrying requests refused
-        with 409 (load balancer busy) or 503 (project busy), and with I(wait_for=online) waiting for healthy
-        members.
+        with 409 (load balancer busy) or 503 (project busy), retrying reads after 502/503/504, connection
+        failures and timeouts, and with I(wait_for=online) waiting for healthy members. Retries back off
+        (0.25 s growing to 5 s) and stop at this deadline.
     type: int
     default: 600
 notes:

@@ -101,6 +101,11 @@ api_writes:
   returned: always
   type: int
 api_retries:
+  description: Reads tried again after a transient fault (502/503/504, connection failures and timeouts), each
+    after a backoff.
+  returned: always
+  type: int
+api_replans:
   description: Always 0.
   returned: always
   type: int

@@ -87,7 +87,13 @@ api_writes:
   returned: always
   type: int
 api_retries:
-  description: Writes retried because the load balancer or project was busy (409/503).
+  description: Requests tried again after a transient fault (502/503/504, connection failures and timeouts of
+    reads; writes refused with 409 or 503 or that never reached Octavia), each after a backoff.
+  returned: always
+  type: int
+api_replans:
+  description: Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which the state was
+    read again and the rest planned anew instead of repeating the write.
   returned: always
   type: int
 lock_cycles:

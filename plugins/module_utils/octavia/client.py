@@ -1,7 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: lbaas.octavia contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Talking to Octavia: connection, every request counted, writes retried while the LB is busy, LB waits.
+"""Talking to Octavia: connection, every request counted and bounded in time, transient faults retried, LB waits.
+
+Every request runs through Client._run, inside the task's one deadline (the module's timeout):
+  - reads are retried with backoff on 502/503/504, connection failures and timeouts;
+  - writes are retried only when Octavia certainly did not act on them: 409 immutable (the LB is locked),
+    503 (project busy, or nothing behind the gateway), a connection refused or not established; a write
+    that was sent and then went unanswered (read timeout, reset) or met a 502/504 raises AmbiguousWrite,
+    and the engine reads the state again and re-plans;
+  - each request gets a socket timeout (api_timeout, at most what is left of the deadline), so a stalled
+    API cannot hold the task past its timeout.
 
 Typed openstacksdk calls (conn.load_balancer.create_listener, ...) are used for writes whose fields the
 SDK models; the SDK silently drops fields it does not model, so writes with any other field, the batch
@@ -17,7 +26,7 @@ import random
 import time
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
-    APIError, OctaviaModuleError, is_busy)
+    AmbiguousWrite, APIError, OctaviaModuleError, is_busy)
 
 try:
     import openstack
@@ -25,13 +34,28 @@ try:
     from openstack.load_balancer.v2 import (
         health_monitor as sdk_hm, l7_policy as sdk_l7p, l7_rule as sdk_l7r, listener as sdk_listener,
         load_balancer as sdk_lb, member as sdk_member, pool as sdk_pool)
+    from keystoneauth1 import exceptions as ksa_exceptions
+    from requests import exceptions as requests_exceptions
     HAS_SDK = True
     SDK_IMPORT_ERROR = None
+    CONNECTION_ERRORS = (ksa_exceptions.ConnectionError,)
+    HTTP_ERRORS = (sdk_exceptions.HttpException,)
+    NOT_RETRIED = (ksa_exceptions.SSLError,)
+    REQUEST_NOT_SENT = (requests_exceptions.ConnectTimeout,)
 except ImportError as exc:  # pragma: no cover - reported by the module front
     HAS_SDK = False
     SDK_IMPORT_ERROR = exc
+    CONNECTION_ERRORS = HTTP_ERRORS = NOT_RETRIED = REQUEST_NOT_SENT = ()
 
 WRITE_METHODS = ('POST', 'PUT', 'DELETE', 'PATCH')
+# Answers of a gateway (or of Octavia itself, 503) worth another try.
+TRANSIENT_STATUS = (502, 503, 504)
+# Seconds one request may take when api_timeout is not given: Octavia answers in well under a second,
+# even a whole-tree create; a request that takes this long is stalled.
+DEFAULT_API_TIMEOUT = 60
+# What urllib3 and the resolver say when no connection was made, i.e. nothing was sent.
+NOT_SENT_MARKERS = ('Failed to establish a new connection', 'Connection refused', 'Name or service not known',
+                    'Temporary failure in name resolution', 'nodename nor servname', 'No route to host')
 
 # kind -> (collection path, body key of one object)
 PATHS = {
@@ -94,6 +118,24 @@ def _fault(response):
     return response.text
 
 
+def _not_sent(exc):
+    """True when a connection error certainly happened before the request left: refused, unresolvable,
+    or the connection was never established. keystoneauth reports read timeouts as ConnectTimeout too,
+    so the cause chain (the requests and urllib3 exceptions) decides."""
+    seen, todo = set(), [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, REQUEST_NOT_SENT) or isinstance(err, ConnectionRefusedError):
+            return True
+        if any(marker in str(err) for marker in NOT_SENT_MARKERS):
+            return True
+        todo.extend([err.__cause__, err.__context__] + [a for a in getattr(err, 'args', ()) if isinstance(a, BaseException)])
+    return False
+
+
 class Counter(object):
     """Requests to Octavia made by this task (every one, reads and polls included)."""
 
@@ -102,11 +144,12 @@ class Counter(object):
         self.writes = 0
         self.lock_cycles = 0
         self.retries = 0
+        self.replans = 0
         self.log = []
 
     def as_dict(self):
         return {'api_requests': self.requests, 'api_writes': self.writes, 'lock_cycles': self.lock_cycles,
-                'api_retries': self.retries}
+                'api_retries': self.retries, 'api_replans': self.replans}
 
 
 class Client(object):
@@ -116,10 +159,11 @@ class Client(object):
     poll_factor = 1.5
     poll_max = 5.0
 
-    def __init__(self, conn, timeout=600, sleep=time.sleep, now=time.monotonic):
+    def __init__(self, conn, timeout=600, sleep=time.sleep, now=time.monotonic, api_timeout=None):
         self.conn = conn
         self.proxy = conn.load_balancer
         self.timeout = timeout
+        self.api_timeout = api_timeout or DEFAULT_API_TIMEOUT
         self.sleep = sleep
         self.now = now
         self.counter = Counter()
@@ -129,17 +173,83 @@ class Client(object):
         original = self.proxy.request
 
         def counted(url, method, *args, **kwargs):
-            response = original(url, method, *args, **kwargs)
+            kwargs.setdefault('timeout', self.request_timeout())
+            # the retries are ours: keystoneauth's would repeat a write that may have been carried out
+            kwargs['connect_retries'] = 0
             self.counter.requests += 1
-            self.counter.log.append('%s %s %s' % (method, url, getattr(response, 'status_code', '?')))
             if method.upper() in WRITE_METHODS:
                 self.counter.writes += 1
+            try:
+                response = original(url, method, *args, **kwargs)
+            except Exception as exc:
+                self.counter.log.append('%s %s %s' % (method, url, type(exc).__name__))
+                raise
+            self.counter.log.append('%s %s %s' % (method, url, getattr(response, 'status_code', '?')))
+            if method.upper() in WRITE_METHODS:
                 # every accepted mutation puts the load balancer through one PENDING_* cycle
                 if 200 <= getattr(response, 'status_code', 0) < 300:
                     self.counter.lock_cycles += 1
             return response
 
         self.proxy.request = counted
+
+    def request_timeout(self):
+        """Socket timeout of the next request: api_timeout, but never beyond the task's deadline."""
+        return max(1.0, min(float(self.api_timeout), self.task_deadline - self.now()))
+
+    # ---- one request, retried while that is safe
+    def _run(self, method, label, func, lb_id=None, deadline=None):
+        """func() (one request), again after transient faults with backoff until deadline (see the module doc).
+
+        Reads raise the APIError of a non-transient answer (get() turns 404 into None); writes raise
+        OctaviaModuleError naming label, or AmbiguousWrite.
+        """
+        deadline = min(deadline or self.task_deadline, self.task_deadline)
+        write = method.upper() in WRITE_METHODS
+        delay = self.poll_initial
+        attempts = 0
+        while True:
+            attempts += 1
+            status = None
+            try:
+                return func()
+            except NOT_RETRIED as exc:
+                raise OctaviaModuleError('%s failed: %s' % (label, exc))
+            except CONNECTION_ERRORS as exc:
+                reason = '%s: %s' % (type(exc).__name__, exc)
+                if write and not _not_sent(exc):
+                    raise AmbiguousWrite(label, reason)
+            except HTTP_ERRORS as exc:
+                response = getattr(exc, 'response', None)
+                status = getattr(exc, 'status_code', None) or getattr(response, 'status_code', None)
+                err = APIError(status, _fault(response) if response is not None else str(exc), method, label)
+                reason = self._refuse_or_reason(err, label, write)
+            except APIError as err:
+                status = err.status
+                reason = self._refuse_or_reason(err, label, write)
+            if self.now() + delay > deadline:
+                raise OctaviaModuleError('%s failed: still %s after %d attempts in %ss (the task\'s timeout)'
+                                         % (label, reason, attempts, self.timeout), status=status)
+            self.counter.retries += 1
+            self.sleep(delay * random.uniform(0.8, 1.2))
+            delay = min(delay * self.poll_factor, self.poll_max)
+            if status == 409 and lb_id:
+                # locked by another change: go on once the load balancer is ACTIVE again
+                self.wait_active(lb_id, deadline, first_sleep=False)
+
+    @staticmethod
+    def _refuse_or_reason(err, label, write):
+        """Raise for answers not worth another try; else say why the request is tried again."""
+        busy = is_busy(err)
+        if not busy and err.status not in TRANSIENT_STATUS:
+            if not write:
+                raise err
+            raise OctaviaModuleError('%s failed: Octavia returned %s: %s' % (label, err.status, err.message),
+                                     status=err.status)
+        if write and not busy:
+            # a gateway's 502/504: Octavia may have carried the write out
+            raise AmbiguousWrite(label, 'HTTP %s: %s' % (err.status, err.message))
+        return 'HTTP %s: %s' % (err.status, err.message)
 
     # ---- reads
     def _raw(self, method, path, **kwargs):
@@ -148,10 +258,13 @@ class Client(object):
             raise APIError(response.status_code, _fault(response), method, path)
         return response
 
+    def _read(self, path, params=None):
+        return self._run('GET', 'read %s' % path, lambda: self._raw('GET', path, params=params))
+
     def get(self, path, params=None):
         """A JSON document, or None for 404."""
         try:
-            return self._raw('GET', path, params=params).json()
+            return self._read(path, params=params).json()
         except APIError as err:
             if err.status == 404:
                 return None
@@ -167,7 +280,7 @@ class Client(object):
         items = []
         url, params = path, dict((k, v) for k, v in filters.items() if v is not None)
         while url:
-            body = self._raw('GET', url, params=params).json()
+            body = self._read(url, params=params).json()
             items.extend(body.get(collection) or [])
             url, params = None, None
             for link in body.get(collection + '_links') or []:
@@ -191,7 +304,7 @@ class Client(object):
         if self._version is None:
             endpoint = self.proxy.get_endpoint()
             root = endpoint.rsplit('/v2', 1)[0].rstrip('/') + '/'
-            body = self._raw('GET', root).json()
+            body = self._read(root).json()
             versions = [v for v in body.get('versions', []) if str(v.get('id', '')).startswith('v2')]
             if not versions:
                 raise OctaviaModuleError('Cannot tell the Octavia API version from %s' % root)
@@ -211,27 +324,9 @@ class Client(object):
             return None
         return dict((mapping[k], v) for k, v in body.items())
 
-    def _call(self, label, func, lb_id, deadline):
-        """Run one write; while the LB is locked (409 immutable) or the project busy (503), wait and retry."""
-        delay = self.poll_initial
-        while True:
-            try:
-                return func()
-            except sdk_exceptions.HttpException as exc:
-                response = getattr(exc, 'response', None)
-                status = getattr(exc, 'status_code', None) or getattr(response, 'status_code', None)
-                err = APIError(status, _fault(response) if response is not None else str(exc), label, '')
-            except APIError as exc:
-                err = exc
-            if not is_busy(err) or self.now() > deadline:
-                raise OctaviaModuleError('%s failed: Octavia returned %s: %s' % (label, err.status, err.message),
-                                         status=err.status)
-            self.counter.retries += 1
-            if err.status == 409 and lb_id:
-                self.wait_active(lb_id, deadline, first_sleep=False)
-            else:
-                self.sleep(delay * random.uniform(0.8, 1.2))
-                delay = min(delay * self.poll_factor, self.poll_max)
+    def _call(self, label, func, lb_id, deadline, method='POST'):
+        """Run one write (see _run): retried while the LB is locked or the project busy, never blindly."""
+        return self._run(method, label, func, lb_id=lb_id, deadline=deadline)
 
     def create(self, kind, body, lb_id=None, parent=None, label=None, deadline=None):
         """POST one object; returns Octavia's representation of it (dict with at least the id)."""
@@ -273,11 +368,12 @@ class Client(object):
                 'l7policy': lambda: proxy.update_l7_policy(obj_id, **attrs),
                 'l7rule': lambda: proxy.update_l7_rule(obj_id, parent, **attrs),
             }[kind]
-            self._call(label, func, lb_id, deadline)
+            self._call(label, func, lb_id, deadline, method='PUT')
             return
         if parent:
             path = path % {'parent': parent}
-        self._call(label, lambda: self._raw('PUT', '%s/%s' % (path, obj_id), json={key: body}), lb_id, deadline)
+        self._call(label, lambda: self._raw('PUT', '%s/%s' % (path, obj_id), json={key: body}), lb_id, deadline,
+                   method='PUT')
 
     def delete(self, kind, obj_id, lb_id=None, parent=None, cascade=False, label=None, deadline=None):
         """DELETE one object; an object that is already gone is fine."""
@@ -294,7 +390,7 @@ class Client(object):
             'l7rule': lambda: proxy.delete_l7_rule(obj_id, parent, ignore_missing=False),
         }[kind]
         try:
-            self._call(label, func, lb_id, deadline)
+            self._call(label, func, lb_id, deadline, method='DELETE')
         except OctaviaModuleError as err:
             if err.extra.get('status') != 404:
                 raise
@@ -307,7 +403,8 @@ class Client(object):
         params = {'additive_only': 'true'} if additive_only else None
         path = '/lbaas/pools/%s/members' % pool_id
         self._call(label or 'batch update members of pool %s' % pool_id,
-                   lambda: self._raw('PUT', path, json={'members': members}, params=params), lb_id, deadline)
+                   lambda: self._raw('PUT', path, json={'members': members}, params=params), lb_id, deadline,
+                   method='PUT')
 
     # ---- waits
     def wait_active(self, lb_id, deadline=None, first_sleep=True, deleting=False):

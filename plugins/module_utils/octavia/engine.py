@@ -14,7 +14,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod, tree as treemod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.applier import apply
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import Client, connect
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError, SpecError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
+    AmbiguousWrite, OctaviaModuleError, SpecError)
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Planner
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import LiveState, find_loadbalancer
 
@@ -64,44 +65,81 @@ def _resolve_flavor(client, ref):
 class Run(object):
     """One module invocation against one load balancer."""
 
+    # Ambiguous writes in one task before giving up: each re-plan starts from what Octavia reports, so more
+    # than a few in a row means the API keeps failing, not that the plan is wrong.
+    max_replans = 3
+
     def __init__(self, module, desired):
         self.module = module
         self.desired = desired
         self.client = None
         self.state = None
         self.plan = None
+        self.project_id = None
 
     def connect(self):
         params = self.module.params
         gates = specmod.version_gates(self.desired)
         conn = connect(params)
-        self.client = Client(conn, timeout=params.get('timeout') or 600)
+        self.client = Client(conn, timeout=params.get('timeout') or 600, api_timeout=params.get('api_timeout'))
         if gates:
             specmod.check_versions(gates, self.client.api_version())
-        project_id = None
         try:
-            project_id = conn.current_project_id
+            self.project_id = conn.current_project_id
         except Exception:  # pylint: disable=broad-except
-            project_id = None
-        lb = find_loadbalancer(self.client, self.desired['lb_ref'], project_id)
+            self.project_id = None
+        lb = find_loadbalancer(self.client, self.desired['lb_ref'], self.project_id)
         self.state = LiveState(self.client, lb)
         return lb
 
-    def converge(self):
-        """Plan and (unless check mode) apply. Returns the base result."""
+    def _plan(self):
         params = self.module.params
-        planner = Planner(self.desired, self.state, replace=params.get('replace') or False,
-                          api_version=self.client.api_version,
-                          flavor_id=lambda ref: _resolve_flavor(self.client, ref))
-        self.plan = planner.run()
-        ops = self.plan.ops
-        result = {'changed': bool(ops), 'plan': self.plan.summary()}
+        return Planner(self.desired, self.state, replace=params.get('replace') or False,
+                       api_version=self.client.api_version,
+                       flavor_id=lambda ref: _resolve_flavor(self.client, ref)).run()
+
+    def reread(self):
+        """The state after a write of unknown outcome: the load balancer found again (a create may have made
+        it), once it has left PENDING_*, and its children read afresh."""
+        client = self.client
+        lb = find_loadbalancer(client, self.desired['lb_ref'], self.project_id)
+        status = (lb or {}).get('provisioning_status') or ''
+        if lb and status.startswith('PENDING_'):
+            lb = client.wait_active(lb['id'], client.task_deadline, first_sleep=False,
+                                    deleting=status == 'PENDING_DELETE')
+        self.state = LiveState(client, lb)
+
+    def converge(self):
+        """Plan and (unless check mode) apply. Returns the base result.
+
+        After a write of unknown outcome (AmbiguousWrite) the state is read again and the rest planned anew,
+        rather than the write repeated: it may have been carried out, and another run may have changed the
+        tree meanwhile. The result's plan lists the first plan's operations, then each re-plan's.
+        """
+        params = self.module.params
+        self.plan = plan = self._plan()
+        result = {'changed': bool(plan.ops), 'plan': plan.summary()}
         if self.module._diff:
-            result['diff'] = self.plan.diffs
-        if ops and not self.module.check_mode:
-            lb_id = apply(self.client, self.plan, self.state.lb, wait=params.get('wait', True))
-            lb = self.client.get_object('loadbalancer', lb_id) if lb_id else None
-            self.state = LiveState(self.client, lb)
+            result['diff'] = plan.diffs
+        if not plan.ops or self.module.check_mode:
+            return result
+        while True:
+            try:
+                lb_id = apply(self.client, plan, self.state.lb, wait=params.get('wait', True))
+                break
+            except AmbiguousWrite as err:
+                self.client.counter.replans += 1
+                if self.client.counter.replans > self.max_replans:
+                    raise OctaviaModuleError('%s; gave up after %d re-plans, each from the state read again'
+                                             % (err.msg, self.max_replans), **err.extra)
+                self.reread()
+                plan = self._plan()
+                result['plan'].extend(plan.summary())
+                if not plan.ops:
+                    lb_id = self.state.lb_id
+                    break
+        lb = self.client.get_object('loadbalancer', lb_id) if lb_id else None
+        self.state = LiveState(self.client, lb)
         return result
 
     def wait_online(self, member_filter=None):
@@ -159,7 +197,7 @@ def info(module):
     """loadbalancer_info: one load balancer (name or ID) or all in the project, each with its tree."""
     try:
         conn = connect(module.params)
-        client = Client(conn, timeout=module.params.get('timeout') or 600)
+        client = Client(conn, timeout=module.params.get('timeout') or 600, api_timeout=module.params.get('api_timeout'))
         try:
             project_id = conn.current_project_id
         except Exception:  # pylint: disable=broad-except

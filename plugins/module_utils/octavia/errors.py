@@ -25,6 +25,19 @@ class SpecError(OctaviaModuleError):
         self.path = path
 
 
+class AmbiguousWrite(OctaviaModuleError):
+    """A write whose outcome is unknown: sent, then no answer (timeout, reset) or a gateway's 502/504.
+
+    Repeating it blindly could create a second object or undo another run's change; the engine reads the
+    state again and re-plans instead.
+    """
+
+    def __init__(self, label, reason):
+        super(AmbiguousWrite, self).__init__('%s: outcome unknown (%s)' % (label, reason))
+        self.label = label
+        self.reason = reason
+
+
 class APIError(OctaviaModuleError):
     """Octavia answered with an error status."""
 

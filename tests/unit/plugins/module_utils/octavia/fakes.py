@@ -1,5 +1,6 @@
 """Octavia objects as the API returns them, and a state that serves them from dicts (no network)."""
 import itertools
+import json
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec
 
@@ -164,3 +165,169 @@ def desired(**kw):
     for f in schema.LOADBALANCER:
         params.setdefault(f['name'], None)
     return spec.tree_from_params(params)
+
+
+# ---- Octavia's API as a script, behind the proxy the client talks to
+
+class Response(object):
+    def __init__(self, status, body=None):
+        self.status_code = status
+        self._body = body
+        self.text = json.dumps(body) if body is not None else ''
+        self.reason = ''
+        self.headers = {'content-type': 'application/json'}
+
+    def json(self):
+        if self._body is None:
+            raise ValueError('no body')
+        return self._body
+
+
+# SDK resource name of each kind, as the typed calls (create_pool, update_listener, ...) spell it
+_SDK_NAMES = {'load_balancer': 'loadbalancer', 'listener': 'listener', 'pool': 'pool', 'member': 'member',
+              'health_monitor': 'healthmonitor', 'l7_policy': 'l7policy', 'l7_rule': 'l7rule'}
+_PATHS = {'loadbalancer': '/lbaas/loadbalancers', 'listener': '/lbaas/listeners', 'pool': '/lbaas/pools',
+          'member': '/lbaas/pools/%s/members', 'healthmonitor': '/lbaas/healthmonitors',
+          'l7policy': '/lbaas/l7policies', 'l7rule': '/lbaas/l7policies/%s/rules'}
+
+
+class Proxy(object):
+    """Answers from a script: a list of (method, path-prefix, Response or exception) consumed in order.
+
+    Both ways the client writes go through request(): the adapter calls (get/put/post/delete) and the
+    SDK's typed calls (create_pool, update_listener, ...), which raise the SDK's HttpException like
+    openstacksdk does. seen records (method, url, params, json, timeout, connect_retries) of each request.
+    """
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.seen = []
+
+    def request(self, url, method, **kwargs):
+        self.seen.append((method, url, kwargs.get('params'), kwargs.get('json'), kwargs.get('timeout'),
+                          kwargs.get('connect_retries')))
+        assert self.script, 'unexpected request %s %s' % (method, url)
+        want_method, prefix, answer = self.script.pop(0)
+        assert (method, url.startswith(prefix)) == (want_method, True), (method, url, want_method, prefix)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def get(self, url, **kw):
+        kw.pop('raise_exc', None)
+        return self.request(url, 'GET', **kw)
+
+    def put(self, url, **kw):
+        kw.pop('raise_exc', None)
+        return self.request(url, 'PUT', **kw)
+
+    def post(self, url, **kw):
+        kw.pop('raise_exc', None)
+        return self.request(url, 'POST', **kw)
+
+    def delete(self, url, **kw):
+        kw.pop('raise_exc', None)
+        return self.request(url, 'DELETE', **kw)
+
+    def get_endpoint(self):
+        return 'http://octavia.example:9876/v2.0'
+
+    def _typed(self, method, kind, path, body=None):
+        from openstack import exceptions as sdk_exceptions
+        response = self.request(path, method, json={kind: body} if body is not None else None)
+        if response.status_code >= 400:
+            raise sdk_exceptions.HttpException(response=response)
+
+        class Resource(object):
+            id = ((response.json() or {}).get(kind) or {}).get('id') if response.text else None
+        return Resource()
+
+    def __getattr__(self, name):
+        action, _, sdk_kind = name.partition('_')
+        if action not in ('create', 'update', 'delete') or sdk_kind not in _SDK_NAMES:
+            raise AttributeError(name)
+        kind = _SDK_NAMES[sdk_kind]
+
+        def call(*args, **attrs):
+            args = list(args)
+            attrs.pop('ignore_missing', None)
+            attrs.pop('cascade', None)
+            obj_id = args.pop(0) if action != 'create' else None
+            path = _PATHS[kind] % args.pop(0) if '%s' in _PATHS[kind] else _PATHS[kind]
+            if obj_id:
+                path = '%s/%s' % (path, obj_id)
+            method = {'create': 'POST', 'update': 'PUT', 'delete': 'DELETE'}[action]
+            return self._typed(method, kind, path, attrs if action != 'delete' else None)
+        return call
+
+
+class Conn(object):
+    def __init__(self, proxy):
+        self.load_balancer = proxy
+        self.current_project_id = 'p1'
+
+
+def lb_response(status, lb_id='L'):
+    return Response(200, {'loadbalancer': {'id': lb_id, 'name': 'x', 'provisioning_status': status}})
+
+
+def scripted_client(script, timeout=60, api_timeout=None):
+    """A Client on a scripted proxy with a fake clock; returns (client, list of the seconds slept)."""
+    from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import Client
+    clock = {'t': 0.0}
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock['t'] += seconds
+
+    c = Client(Conn(Proxy(script)), timeout=timeout, sleep=sleep, now=lambda: clock['t'], api_timeout=api_timeout)
+    return c, slept
+
+
+# ---- connection faults as keystoneauth raises them (the requests exception as their context)
+
+def _raised(outer, inner):
+    try:
+        try:
+            raise inner
+        except Exception:  # pylint: disable=broad-except
+            raise outer
+    except Exception as exc:  # pylint: disable=broad-except
+        return exc
+
+
+def refused(url='http://octavia.example:9876/v2.0/lbaas'):
+    """Nothing listens: the request never left."""
+    import requests
+    from keystoneauth1 import exceptions as ksa
+    text = ("HTTPConnectionPool(host='octavia.example', port=9876): Max retries exceeded with url: /v2.0/lbaas "
+            "(Caused by NewConnectionError('<urllib3.connection.HTTPConnection object>: Failed to establish a new "
+            "connection: [Errno 111] Connection refused'))")
+    return _raised(ksa.ConnectFailure('Unable to establish connection to %s: %s' % (url, text)),
+                   requests.exceptions.ConnectionError(text))
+
+
+def connect_timeout(url='http://octavia.example:9876/v2.0/lbaas'):
+    """No connection within the timeout: the request never left."""
+    import requests
+    from keystoneauth1 import exceptions as ksa
+    return _raised(ksa.ConnectTimeout('Request to %s timed out' % url),
+                   requests.exceptions.ConnectTimeout('Connection to octavia.example timed out. (connect timeout=5)'))
+
+
+def read_timeout(url='http://octavia.example:9876/v2.0/lbaas'):
+    """Sent, then no answer: keystoneauth calls it ConnectTimeout as well."""
+    import requests
+    from keystoneauth1 import exceptions as ksa
+    return _raised(ksa.ConnectTimeout('Request to %s timed out' % url),
+                   requests.exceptions.ReadTimeout('Read timed out. (read timeout=60)'))
+
+
+def reset(url='http://octavia.example:9876/v2.0/lbaas'):
+    """Sent, then the connection was reset."""
+    import requests
+    from keystoneauth1 import exceptions as ksa
+    text = "('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))"
+    return _raised(ksa.ConnectFailure('Unable to establish connection to %s: %s' % (url, text)),
+                   requests.exceptions.ConnectionError(text))
