@@ -243,7 +243,7 @@ class Proxy(object):
         return Resource()
 
     def __getattr__(self, name):
-        action, _, sdk_kind = name.partition('_')
+        action, sdk_kind = (name.split('_', 1) + [''])[:2]
         if action not in ('create', 'update', 'delete') or sdk_kind not in _SDK_NAMES:
             raise AttributeError(name)
         kind = _SDK_NAMES[sdk_kind]

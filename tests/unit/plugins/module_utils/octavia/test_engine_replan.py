@@ -33,7 +33,8 @@ def pools(*names):
     return Response(200, {'pools': [fakes.pool(n, id='P-' + n) for n in names]})
 
 
-def run_with(script, lb=LB, **desired):
+def run_with(script, lb='existing', **desired):
+    lb = dict(LB) if lb == 'existing' else lb
     job = Run(Module(), fakes.desired(**desired))
     job.client, _slept = fakes.scripted_client(script)
     job.project_id = 'p1'
@@ -88,8 +89,8 @@ def test_another_runs_change_is_seen_by_the_re_plan():
     ], pools=[WEB])
     result = job.converge()
     assert [(op['action'], op['label']) for op in result['plan']] == [('delete', 'pool old'), ('delete', 'pool new')]
-    assert [s[1] for s in job.client.conn.load_balancer.seen if s[0] == 'DELETE'] == ['/lbaas/pools/P-old',
-                                                                                       '/lbaas/pools/P-new']
+    deletes = [s[1] for s in job.client.conn.load_balancer.seen if s[0] == 'DELETE']
+    assert deletes == ['/lbaas/pools/P-old', '/lbaas/pools/P-new']
 
 
 def test_a_lb_create_of_unknown_outcome_finds_the_new_lb():
@@ -108,7 +109,7 @@ def test_a_lb_create_of_unknown_outcome_finds_the_new_lb():
 
 def test_re_plans_are_bounded():
     script = [('GET', '/lbaas/pools', pools())]
-    for _ in range(Run.max_replans + 1):
+    for _attempt in range(Run.max_replans + 1):
         script += [('POST', '/lbaas/pools', Response(504)), ('GET', '/lbaas/loadbalancers', lbs('ACTIVE')),
                    ('GET', '/lbaas/pools', pools())]
     job = run_with(script[:-2], pools=[WEB])
