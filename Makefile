@@ -13,7 +13,8 @@ export ANSIBLE_FORCE_COLOR := 0
 
 help:
 	@echo "make lab          bring up the lab and run site.yaml and the demo (see README)"
-	@echo "make lab-destroy  remove the lab's containers, network and images"
+	@echo "make lab-destroy  remove the lab's containers, network and clouds.yaml; keeps images, caches and state"
+	@echo "                  (LAB_PURGE=1 also removes the download caches, amphora builds and inventories/lab/.state)"
 	@echo "make test         lint, sanity, unit, functional and molecule tests"
 	@echo "make amphora-boot-test  boot the amphora image under QEMU and call its agent (long)"
 	@echo "make integration  the load-balancer modules against the lab's Octavia (OS_CLOUD=lbaas-lab-demo)"
