@@ -87,9 +87,8 @@ def codename(root):
     try:
         with open(os.path.join(root, 'etc', 'os-release'), encoding='utf-8') as f:
             for line in f:
-                key, _, value = line.strip().partition('=')
-                if key == 'VERSION_CODENAME':
-                    return value.strip('"\'')
+                if line.startswith('VERSION_CODENAME='):
+                    return line.strip().split('=', 1)[1].strip('"\'')
     except OSError:
         pass
     return ''
