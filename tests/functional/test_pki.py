@@ -160,6 +160,8 @@ def test_bring_your_own_is_validated_and_used(tmp_path, byo, octavia_python):
     assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
 
 
+BYO_CASES = ("unreadable file", "key of another cert", "wrong passphrase", "client cert from another CA",
+             "server cert as client cert", "leaf as CA", "CA without keyCertSign", "incomplete set")
 BAD_INPUT = [
     ("short passphrase", {"certificates_server_certs_key_passphrase": "tooshort"},
      "certificates_server_certs_key_passphrase must be exactly 32 characters"),
@@ -186,6 +188,15 @@ BAD_INPUT = [
     ("incomplete set", {"certificates_server_ca_key_file": ""},
      "certificates_server_ca_cert_file needs certificates_server_ca_key_file"),
     ("wrong type", {"certificates_ca_key_size": "big"}, "certificates_ca_key_size"),
+    ("small CA key", {"certificates_ca_key_size": 1024},
+     "certificates_ca_key_size must be an RSA key size of at least 2048 bits (it is 1024)"),
+    ("small client key", {"certificates_client_key_size": "1024"},
+     "certificates_client_key_size must be an RSA key size of at least 2048 bits"),
+    ("client outlives CA", {"certificates_ca_validity_days": "400", "certificates_client_validity_days": 500},
+     "certificates_client_validity_days (500) must not exceed certificates_ca_validity_days (400)"),
+    ("multi-line secret", {"certificates_heartbeat_key": "abc\ndebug = true"},
+     "certificates_heartbeat_key must be one line without leading or trailing blanks"),
+    ("no local dir", {"certificates_local_dir": ""}, "certificates_local_dir is empty"),
     ("unknown rotation", {"certificates_rotate": "everything"}, "certificates_rotate"),
 ]
 
@@ -193,9 +204,120 @@ BAD_INPUT = [
 @pytest.mark.parametrize("case,override,message", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
 def test_bad_input_fails_before_anything_is_written(tmp_path, byo, case, override, message):
     d = os.path.dirname(byo["certificates_server_ca_cert_file"])
-    extra = dict(byo) if case not in ("short passphrase", "bad characters", "wrong type", "unknown rotation") else {}
+    extra = dict(byo) if case in BYO_CASES else {}
     extra.update({k: v.format(byo=d) if isinstance(v, str) else v for k, v in override.items()})
     rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **extra))
     assert rc != 0, out[-3000:]
     assert message.format(byo=d) in " ".join(out.split()), out[-3000:]
     assert not (tmp_path / "pki").exists(), "%s: something was written" % case
+    assert "abc\ndebug" not in out
+
+
+def test_cas_are_pathlen_0_with_pkcs8_encrypted_keys(generated):
+    pki = generated[0] / "pki"
+    for name in ("server_ca", "client_ca"):
+        cert = x509.load_pem_x509_certificate((pki / (name + ".cert.pem")).read_bytes())
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints)
+        assert bc.critical and bc.value.ca and bc.value.path_length == 0
+        key = (pki / (name + ".key.pem")).read_text()
+        assert key.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), key[:60]
+        passphrase = (pki / "secrets" / (name + "_passphrase")).read_text().encode()
+        serialization.load_pem_private_key(key.encode(), passphrase)
+
+
+def test_strings_from_the_command_line_are_accepted(tmp_path):
+    """-e key=value gives strings: numbers and booleans must still work."""
+    cmd_vars = {"certificates_ca_validity_days": "3650", "certificates_client_validity_days": "730",
+                "certificates_ca_key_size": "2048", "certificates_expiry_fail": "false",
+                "certificates_expired_fail": "true", "certificates_manage_owner": "false",
+                "certificates_expiry_warn_days": "30"}
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **cmd_vars))
+    assert rc == 0, out[-3000:]
+
+
+def test_first_check_mode_run_on_an_empty_directory(tmp_path):
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path), check=True)
+    assert rc == 0, out[-3000:]
+    assert not (tmp_path / "pki").exists() and not (tmp_path / "etc-octavia-certs").exists()
+
+
+def _expire_client_cert(pki):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_cert = x509.load_pem_x509_certificate((pki / "client_ca.cert.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key((pki / "client_ca.key.pem").read_bytes(),
+                                                (pki / "secrets" / "client_ca_passphrase").read_bytes())
+    key = serialization.load_pem_private_key((pki / "client.key.pem").read_bytes(), None)
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "old")]))
+            .issuer_name(ca_cert.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=10)).not_valid_after(now - datetime.timedelta(days=1))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (pki / "client.cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def test_an_expired_certificate_fails_the_run_unless_rotated_or_allowed(tmp_path):
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0, out[-3000:]
+    _expire_client_cert(tmp_path / "pki")
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc != 0 and "client.cert.pem expired on" in out and "certificates_rotate" in out, out[-3000:]
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, certificates_expired_fail=False))
+    assert rc == 0, out[-3000:]
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, certificates_rotate="client_cert"))
+    assert rc == 0, out[-3000:]
+    cert = x509.load_pem_x509_certificate((tmp_path / "pki" / "client.cert.pem").read_bytes())
+    assert cert.not_valid_after_utc > datetime.datetime.now(datetime.timezone.utc)
+
+
+def test_a_legacy_pki_keeps_working_untouched(tmp_path):
+    """A PKI from before PKCS#8 and pathlen:0 (legacy PEM key) is reused as it is, never regenerated."""
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0, out[-3000:]
+    pki = tmp_path / "pki"
+    passphrase = (pki / "secrets" / "server_ca_passphrase").read_bytes()
+    key = serialization.load_pem_private_key((pki / "server_ca.key.pem").read_bytes(), passphrase)
+    legacy = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                               serialization.BestAvailableEncryption(passphrase))
+    (pki / "server_ca.key.pem").write_bytes(legacy)
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0, out[-3000:]
+    assert (pki / "server_ca.key.pem").read_bytes() == legacy
+    assert (tmp_path / "etc-octavia-certs" / "server_ca.key.pem").read_bytes() == legacy
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+
+
+def test_the_pki_the_hosts_hold_is_never_replaced_and_can_be_fetched_back(tmp_path):
+    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path))
+    assert rc == 0, out[-3000:]
+    remote = tmp_path / "etc-octavia-certs"
+    before = {p.name: p.read_bytes() for p in remote.iterdir()}
+    lost = dict(pki_vars(tmp_path), certificates_local_dir=str(tmp_path / "lost"))
+
+    # the deployment directory is gone: refuse, name what to do, write nothing
+    rc, out = run_playbook(PLAYBOOK, lost)
+    flat = " ".join(out.split())
+    assert rc != 0 and "holds no PKI, but localhost already holds one" in flat, out[-3000:]
+    assert "certificates_fetch_from_host=localhost" in flat
+    assert not (tmp_path / "lost").exists()
+
+    # another deployment's PKI: refuse too
+    other = tmp_path / "other"
+    rc, out = run_playbook(PLAYBOOK, dict(pki_vars(other), certificates_local_dir=str(other / "pki")))
+    assert rc == 0, out[-3000:]
+    rc, out = run_playbook(PLAYBOOK, dict(pki_vars(tmp_path), certificates_local_dir=str(other / "pki")))
+    assert rc != 0 and "belong to another PKI" in " ".join(out.split()), out[-3000:]
+    assert {p.name: p.read_bytes() for p in remote.iterdir()} == before
+
+    # fetched back on request: the same octavia.conf, the hosts' files unchanged, no secret in the output
+    fetch = dict(lost, certificates_fetch_from_host="localhost",
+                 certificates_remote_octavia_conf=str(tmp_path / "octavia.conf"),
+                 pki_conf_out=str(tmp_path / "octavia-fetched.conf"))
+    rc, out = run_playbook(PLAYBOOK, fetch, verbosity=3)
+    assert rc == 0, out[-3000:]
+    assert (tmp_path / "octavia-fetched.conf").read_text() == (tmp_path / "octavia.conf").read_text()
+    assert {p.name: p.read_bytes() for p in remote.iterdir()} == before
+    for name in ("server_ca_passphrase", "server_certs_key_passphrase", "heartbeat_key"):
+        assert (tmp_path / "lost" / "secrets" / name).read_text() not in out
+    rc, out = run_playbook(PLAYBOOK, lost)
+    assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
