@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """LAB ONLY (lbaas.octavia, role lab_tenant_hosts): a tenant host's web server. Every GET (and HEAD) is answered
 200 with the host's name and a newline, so that a client behind a load balancer sees which member served it.
 
