@@ -29,7 +29,15 @@ def test_tokens_for_admin_and_demo(admin, demo):
 
 def test_catalog_has_the_base_services(admin):
     types = {service.type for service in admin.identity.services()}
-    assert {'identity', 'image', 'network', 'compute'} <= types
+    assert {'identity', 'image', 'network', 'compute', 'placement'} <= types
+
+
+def test_compute_node_is_up_and_in_placement(admin):
+    computes = [s for s in admin.compute.services() if s.binary == 'nova-compute']
+    assert [(s.host, s.state, s.status) for s in computes] == [('network', 'up', 'enabled')], computes
+    assert [h.name for h in admin.compute.hypervisors()] == ['network']
+    providers = admin.placement.resource_providers()
+    assert 'network' in [p.name for p in providers]
 
 
 def test_endpoints_are_on_the_controller(admin):
@@ -40,7 +48,7 @@ def test_endpoints_are_on_the_controller(admin):
     for endpoint in admin.identity.endpoints():
         seen.setdefault(services[endpoint.service_id], set()).add(endpoint.interface)
         assert urlsplit(endpoint.url).hostname == CONTROLLER_ADDRESS, (services[endpoint.service_id], endpoint.url)
-    for kind in ('image', 'network', 'compute'):
+    for kind in ('image', 'network', 'compute', 'placement'):
         assert seen[kind] == {'public', 'internal', 'admin'}, (kind, seen[kind])
 
 
