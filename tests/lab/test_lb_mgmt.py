@@ -15,6 +15,7 @@ import uuid
 import pytest
 
 from conftest import TOP, recaps
+from data_plane import wait_until
 
 NODE = 'lbaas-lab-network'
 AGENT_HOST = 'network'
@@ -60,16 +61,6 @@ def port_tag(name):
 
 def valid(tag):
     return tag is not None and 0 < tag < DEAD_VLAN
-
-
-def wait_until(predicate, seconds, step=1.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 VLAN_REFRESH = ('-e', 'health_manager_port_mode=vlan_refresh')

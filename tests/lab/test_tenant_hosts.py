@@ -9,11 +9,11 @@ runs the demo)."""
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
 from conftest import TOP, recaps
+from data_plane import wait_until
 
 NODE = 'lbaas-lab-network'
 AGENT_HOST = 'network'
@@ -36,16 +36,6 @@ def node(script, check=True, timeout=120):
 def curl(address):
     """GET http://address/ from the client's namespace: (curl's rc, body)."""
     return node('ip netns exec client curl -s --max-time 5 http://%s/' % address, check=False)
-
-
-def wait_until(predicate, seconds, step=1.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def run_role():
