@@ -30,8 +30,21 @@ setup-podman:
 setup-octavia:
 	@bash scripts/setup-octavia-venv.sh >/dev/null
 
-test: setup lint sanity unit functional molecule lab-test
+# The lab test mostly waits for emulated amphorae (one core) while the functional tests and Molecule keep the other
+# busy: they run side by side once everything is set up (about 20 minutes saved on 2 cores; lines are interleaved).
+test: setup lint sanity unit
+	$(MAKE) -j2 --output-sync=line test-side-by-side
 	@echo "make test: all green"
+
+.PHONY: test-side-by-side functional-molecule lab-test-only
+test-side-by-side: functional-molecule lab-test-only
+
+functional-molecule:
+	pytest -q -p no:cacheprovider tests/functional
+	bash scripts/molecule-all.sh
+
+lab-test-only:
+	bash scripts/lab-test.sh
 
 lint: setup-controller
 	ansible-lint --nocolor

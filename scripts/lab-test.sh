@@ -38,11 +38,15 @@ for t in tests/lab/test_*.py; do [ "$t" = tests/lab/test_lb_mgmt.py ] || lab_tes
 pytest -q -p no:cacheprovider "${lab_tests[@]}" tests/lab/test_lb_mgmt.py
 
 # The modules' tests create and delete dozens of load balancers: with real amphorae (1-4 minutes each under TCG)
-# they would take hours, so Octavia runs them with its noop drivers, then gets its profile back.
+# they would take hours, so Octavia runs them with its noop drivers, then gets its profile back. site.yaml, not the
+# control-plane playbook alone: that needs the lb-mgmt and image ids the earlier steps publish.
 octavia_profile() {
+  local log
+  log=$(mktemp)
   echo "lab-test: Octavia's $1 profile"
-  LAB_OCTAVIA_PROFILE=$1 ansible-playbook -i inventories/lab playbooks/octavia_control_plane.yaml >/tmp/lab-test-profile.log 2>&1 \
-    || { tail -n 40 /tmp/lab-test-profile.log >&2; return 1; }
+  LAB_OCTAVIA_PROFILE=$1 ansible-playbook -i inventories/lab site.yaml >"$log" 2>&1 \
+    || { tail -n 40 "$log" >&2; rm -f "$log"; return 1; }
+  rm -f "$log"
 }
 octavia_profile noop
 if [ "$made" = 0 ]; then trap 'rc=$?; octavia_profile amphora || rc=1; (exit $rc); cleanup' EXIT; fi
