@@ -227,11 +227,13 @@ class Client(object):
             except APIError as err:
                 status = err.status
                 reason = self._refuse_or_reason(err, label, write)
-            if self.now() + delay > deadline:
+            # the jittered pause itself must fit before the deadline
+            pause = delay * random.uniform(0.8, 1.2)
+            if self.now() + pause > deadline:
                 raise OctaviaModuleError('%s failed: still %s after %d attempts in %ss (the task\'s timeout)'
                                          % (label, reason, attempts, self.timeout), status=status)
             self.counter.retries += 1
-            self.sleep(delay * random.uniform(0.8, 1.2))
+            self.sleep(pause)
             delay = min(delay * self.poll_factor, self.poll_max)
             if status == 409 and lb_id:
                 # locked by another change: go on once the load balancer is ACTIVE again
