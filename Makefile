@@ -9,7 +9,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.ansible/collections
 export PY_COLORS := 0
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: amphora-boot-test help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab-test integration lab lab-destroy
+.PHONY: amphora-boot-test help setup setup-controller setup-podman setup-octavia test lint sanity unit functional molecule lab-test integration fault lab lab-destroy
 
 help:
 	@echo "make lab          bring up the lab and run site.yaml and the demo (see README)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test         lint, sanity, unit, functional and molecule tests"
 	@echo "make amphora-boot-test  boot the amphora image under QEMU and call its agent (long)"
 	@echo "make integration  the load-balancer modules against the lab's Octavia (OS_CLOUD=lbaas-lab-demo)"
+	@echo "make fault        the fault-injection suite against the lab (make lab first)"
 
 setup: setup-controller setup-podman setup-octavia
 
@@ -71,6 +72,10 @@ integration: setup-controller
 
 molecule: setup-controller setup-podman
 	bash scripts/molecule-all.sh
+
+# The fault-injection suite against the lab (make lab first); lab-test runs it too.
+fault: setup-controller
+	pytest -q -rs -s -p no:cacheprovider tests/fault
 
 lab: setup-controller setup-podman
 	bash scripts/lab.sh up

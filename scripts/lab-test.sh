@@ -64,3 +64,8 @@ LBAAS_TEST_HEARTBEAT_NETNS=/proc/$(podman inspect --format '{{.State.Pid}}' lbaa
 export LBAAS_TEST_HEARTBEAT LBAAS_TEST_HEARTBEAT_KEY LBAAS_TEST_HEARTBEAT_NETNS
 OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo LBAAS_TEST_ADMIN_CLOUD=lbaas-lab-admin \
   pytest -q -rs -p no:cacheprovider tests/integration
+# Faults injected into the lab while the roles and modules work (tests/fault): each prints what it injected,
+# what happened, seconds to recover and objects lost.
+echo "lab-test: the fault-injection suite"
+OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo LBAAS_TEST_ADMIN_CLOUD=lbaas-lab-admin \
+  pytest -q -rs -s -p no:cacheprovider tests/fault
