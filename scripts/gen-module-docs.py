@@ -1,4 +1,4 @@
-"""Write the option documentation of the load-balancer modules from plugins/module_utils/octavia/schema.py.
+"""Write the option documentation of the modules from plugins/module_utils/octavia/schema.py (admin_schema.py).
 
 The schema is the single source of the options (argument specs, version gates, create-only checks); this
 renders it as the doc fragments plugins/doc_fragments/<family>_fields.py and as the generated blocks
@@ -17,6 +17,7 @@ import yaml
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, 'plugins', 'module_utils', 'octavia'))
 import schema  # noqa: E402  pylint: disable=wrong-import-position
+import admin_schema  # noqa: E402  pylint: disable=wrong-import-position
 
 FRAGMENT = '''# -*- coding: utf-8 -*-
 # Copyright: lbaas.octavia contributors
@@ -40,6 +41,8 @@ def option_doc(field):
     if field.get('create_only'):
         desc.append('Create-only: a different value on an existing object fails before any change, unless '
                     'I(replace=true) re-creates the object.')
+    if field.get('required_on_create'):
+        desc.append('Required to create the object.')
     if field.get('nonempty'):
         desc.append('Cannot be empty (Octavia refuses an empty list); leave it out to keep the current value.')
     if field.get('min_version'):
@@ -56,6 +59,8 @@ def option_doc(field):
         doc['default'] = field['default']
     if field.get('required'):
         doc['required'] = True
+    if field.get('aliases'):
+        doc['aliases'] = list(field['aliases'])
     if field.get('options'):
         doc['suboptions'] = options_doc(field['options'])
     return doc
@@ -86,7 +91,8 @@ def blocks():
 
 def fragments():
     out = {}
-    for family, fields in schema.MODULE_FIELDS.items():
+    families = dict(schema.MODULE_FIELDS, **admin_schema.MODULE_FIELDS)
+    for family, fields in families.items():
         path = os.path.join(TOP, 'plugins', 'doc_fragments', '%s_fields.py' % family)
         out[path] = FRAGMENT % dump({'options': options_doc(fields)})
     return out

@@ -27,6 +27,19 @@ options:
       - Also fetch Octavia's status tree (one request per load balancer) into C(status).
     type: bool
     default: true
+  include_stats:
+    description:
+      - Also fetch each load balancer's statistics (one request per load balancer) into C(stats).
+    type: bool
+    default: false
+  providers:
+    description:
+      - Also list Octavia's providers into C(providers), each with the flavor and availability-zone capabilities
+        it offers (the keys of M(lbaas.octavia.flavor_profile)'s I(flavor_data) and
+        M(lbaas.octavia.availability_zone_profile)'s I(availability_zone_data)). Octavia lets only admins read the
+        capabilities; for others they are null, with a warning.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - lbaas.octavia.openstack
   - lbaas.octavia.openstack.loadbalancer
@@ -45,6 +58,14 @@ EXAMPLES = r'''
   ansible.builtin.assert:
     that: lb.loadbalancers[0].health.healthy
     fail_msg: "{{ lb.loadbalancers[0].health.unhealthy }}"
+
+- name: Providers and what their flavors can set, and the statistics (as an admin)
+  lbaas.octavia.loadbalancer_info:
+    cloud: mycloud-admin
+    name: app-lb
+    include_stats: true
+    providers: true
+  register: lb_admin
 
 - name: Adopt it as code (a no-op, since the spec describes what exists)
   lbaas.octavia.loadbalancer: "{{ lb.loadbalancers[0].spec | combine({'cloud': 'mycloud'}) }}"
@@ -65,6 +86,11 @@ loadbalancers:
       description: Pools in full, each with C(members) in full and C(healthmonitor) (or null).
       type: list
       elements: dict
+    stats:
+      description: Octavia's statistics of the load balancer (C(active_connections), C(bytes_in), C(bytes_out),
+        C(request_errors), C(total_connections)).
+      type: dict
+      returned: when include_stats is true
     status:
       description: Octavia's status tree (GET /v2/lbaas/loadbalancers/{id}/status).
       type: dict
@@ -92,6 +118,33 @@ loadbalancers:
             "listeners": [], "pools": [], "health": {"healthy": true, "members": {"total": 0, "healthy": 0,
             "by_status": {}}, "unhealthy": []}, "spec": {"name": "app-lb", "vip_subnet_id": "...", "pools": [],
             "listeners": []}}]
+providers:
+  description: Octavia's providers.
+  returned: when providers is true
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the provider (the load balancer's I(provider), a profile's I(provider_name)).
+      type: str
+    description:
+      description: What the provider is.
+      type: str
+    flavor_capabilities:
+      description: The flavor_data keys the provider offers, each with C(name) and C(description); null when the
+        caller may not read them.
+      type: list
+      elements: dict
+    availability_zone_capabilities:
+      description: The availability_zone_data keys the provider offers, each with C(name) and C(description); null
+        when the caller may not read them.
+      type: list
+      elements: dict
+  sample: [{"name": "amphora", "description": "The Octavia Amphora driver.", "flavor_capabilities":
+            [{"name": "loadbalancer_topology", "description": "The load balancer topology. One of: SINGLE - One
+            amphora per load balancer. ACTIVE_STANDBY - Two amphora per load balancer."}],
+            "availability_zone_capabilities": [{"name": "compute_zone", "description": "The compute availability
+            zone."}]}]
 api_requests:
   description: Requests made to Octavia by this task.
   returned: always
@@ -115,12 +168,14 @@ lock_cycles:
   type: int
 '''
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, info
 
 
 def main():
-    module = engine.new_module(dict(name=dict(type='str'), status_tree=dict(type='bool', default=True)))
-    engine.info(module)
+    module = engine.new_module(dict(name=dict(type='str'), status_tree=dict(type='bool', default=True),
+                                    include_stats=dict(type='bool', default=False),
+                                    providers=dict(type='bool', default=False)))
+    info.main(module)
 
 
 if __name__ == '__main__':
