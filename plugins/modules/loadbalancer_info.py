@@ -37,7 +37,7 @@ options:
       - Also list Octavia's providers into C(providers), each with the flavor and availability-zone capabilities
         it offers (the keys of M(lbaas.octavia.flavor_profile)'s I(flavor_data) and
         M(lbaas.octavia.availability_zone_profile)'s I(availability_zone_data)). Octavia lets only admins read the
-        capabilities; for others they are null, with a warning.
+        capabilities; for others they are null.
     type: bool
     default: false
 extends_documentation_fragment:
