@@ -40,12 +40,13 @@ def cloud_entry(name):
 class Stack(object):
     """The proxy, a clouds.yaml that routes Octavia through it, and a way to run playbooks."""
 
-    def __init__(self, sdk, octavia_root, tmpdir, max_version=None):
+    def __init__(self, sdk, octavia_root, tmpdir, max_version=None, entry=None, label=None):
+        """entry: the clouds.yaml entry to route (default: OS_CLOUD's), e.g. the admin cloud's."""
         self.sdk = sdk
         self.proxy = OctaviaProxy(octavia_root, max_version=max_version).start()
-        entry = cloud_entry(os.environ['OS_CLOUD'])
+        entry = dict(entry) if entry else cloud_entry(os.environ['OS_CLOUD'])
         entry['load_balancer_endpoint_override'] = self.proxy.url
-        self.clouds = os.path.join(tmpdir, 'clouds-%s.yaml' % (max_version or 'counted'))
+        self.clouds = os.path.join(tmpdir, 'clouds-%s.yaml' % (label or max_version or 'counted'))
         with open(self.clouds, 'w') as handle:
             yaml.safe_dump({'clouds': {'counted': entry}}, handle)
         os.chmod(self.clouds, 0o600)
