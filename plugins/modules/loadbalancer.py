@@ -29,11 +29,30 @@ description:
   - Check mode changes nothing and returns the plan; with C(--diff) the before/after of every object that
     changes is shown. Results carry the tree, the number of requests made to Octavia and the number of load
     balancer lock cycles.
+  - Nothing the task did not read is deleted. Members are removed one C(DELETE) each, by the ID read, never
+    by sending a whole member set (which would also delete members another run added meanwhile). A pool
+    that a listener or L7 policy the task leaves alone still uses (for example I(pools) given without
+    I(listeners)) is not deleted; the task fails before any change, naming the pool and what uses it.
+  - Two listeners on one port of one L4 protocol (C(HTTP), C(HTTPS), C(TCP), C(TERMINATED_HTTPS) and
+    C(PROMETHEUS) share the TCP port space; C(UDP) and C(SCTP) have their own) are refused before any
+    change, also against listeners the task keeps.
+  - Safe against a second run of the same task at the same time. A load balancer another change holds
+    (C(PENDING_*)) is waited for before the task reads it; a create that Octavia refuses because another
+    change holds the load balancer (409) is not repeated; the state is read again and the rest re-planned.
+    Two runs that both created the load balancer each list it by name afterwards; all keep the same one
+    (oldest C(created_at), then lowest ID) and the run whose load balancer is the other deletes its own and
+    converges the one kept.
+  - Several pools with one name (an interrupted I(replace), or two runs that created the same pool) are
+    repaired. The one a listener or L7 policy uses is kept (the oldest of those, or the oldest of all when
+    none is used), what uses the others is moved to it and the others are deleted.
 options:
   state:
     description:
       - C(present) creates or converges the load balancer; C(absent) deletes it with everything in it
         (cascade).
+      - A load balancer that is already being deleted (C(PENDING_DELETE), by another task or person) is
+        waited for until it is gone. With C(absent) the task then reports C(changed=false) (this task did
+        not delete it) and says so in C(msg); with C(present) it is created anew.
     type: str
     choices: [present, absent]
     default: present
@@ -44,6 +63,9 @@ options:
       - A pool is replaced without downtime for its listeners (new pool, listeners and L7 policies moved to it,
         old pool deleted). Replacing the load balancer deletes it and creates it again from the task, so it
         needs I(listeners) and I(pools) in the task.
+      - A replace that was interrupted (task killed, API gone) leaves two pools with one name; the next run
+        deletes the one nothing uses (the new one when listeners were not moved yet, else the old one) and,
+        with I(replace=true), replaces again if needed.
     type: bool
     default: false
   wait_for:
@@ -723,7 +745,7 @@ plan:
   type: list
   elements: dict
   sample: [{"action": "update", "kind": "pool", "label": "pool web", "id": "a61e...", "body": {"lb_algorithm": "LEAST_CONNECTIONS"}},
-           {"action": "batch", "kind": "member", "label": "members of pool web", "members": 3, "additive_only": false}]
+           {"action": "batch", "kind": "member", "label": "members of pool web", "members": 3, "additive_only": true}]
 api_requests:
   description: Requests made to Octavia by this task (reads, writes and polls).
   returned: always

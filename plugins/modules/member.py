@@ -15,10 +15,14 @@ version_added: 0.1.0
 description:
   - Adds, updates or removes pool members, identified by I(address) and I(protocol_port) within the pool
     (names are not needed, so members made elsewhere are adopted).
-  - Give one member with I(address) and I(protocol_port), or several with I(members). All changes of a task
-    go in one batch request (one load balancer lock cycle), and only when something differs.
+  - Give one member with I(address) and I(protocol_port), or several with I(members). New and changed members
+    of a task go in one batch request (C(additive_only), one load balancer lock cycle), and only when
+    something differs.
   - With I(mode=exact) the pool ends up with exactly the members listed; with I(mode=additive) (default)
     members not listed are kept. I(state=absent) removes the members listed and never others.
+  - Each member removed is one C(DELETE) of the member the task read, by its ID (one lock cycle each). The
+    whole member set is never sent, as that would also delete a member another run added after this task read
+    the pool.
 options:
   loadbalancer:
     description:

@@ -28,7 +28,9 @@ options:
     required: true
   state:
     description:
-      - C(absent) deletes the pool with its members and health monitor.
+      - C(absent) deletes the pool with its members and health monitor. A pool that a listener (default
+        pool) or an L7 policy (redirect) still uses is not deleted; the task fails before any change, naming
+        them. Point them at another pool first.
     type: str
     choices: [present, absent]
     default: present

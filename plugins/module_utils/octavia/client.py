@@ -6,7 +6,9 @@
 Every request runs through Client._run, inside the task's one deadline (the module's timeout):
   - reads are retried with backoff on 502/503/504, connection failures and timeouts;
   - writes are retried only when Octavia certainly did not act on them: 409 immutable (the LB is locked),
-    503 (project busy, or nothing behind the gateway), a connection refused or not established; a write
+    503 (project busy, or nothing behind the gateway), a connection refused or not established; except
+    that a create of a child object refused with 409 raises Superseded once the LB is ACTIVE (the change
+    that held it may have made the same object: the engine re-plans); a write
     that was sent and then went unanswered (read timeout, reset) or met a 502/504 raises AmbiguousWrite,
     and the engine reads the state again and re-plans;
   - each request gets a socket timeout (api_timeout, at most what is left of the deadline), so a stalled
@@ -26,7 +28,7 @@ import random
 import time
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
-    AmbiguousWrite, APIError, OctaviaModuleError, is_busy)
+    AmbiguousWrite, APIError, OctaviaModuleError, Superseded, is_busy)
 
 try:
     import openstack
@@ -198,11 +200,12 @@ class Client(object):
         return max(1.0, min(float(self.api_timeout), self.task_deadline - self.now()))
 
     # ---- one request, retried while that is safe
-    def _run(self, method, label, func, lb_id=None, deadline=None):
+    def _run(self, method, label, func, lb_id=None, deadline=None, replan_on_busy=False):
         """func() (one request), again after transient faults with backoff until deadline (see the module doc).
 
         Reads raise the APIError of a non-transient answer (get() turns 404 into None); writes raise
-        OctaviaModuleError naming label, or AmbiguousWrite.
+        OctaviaModuleError naming label, or AmbiguousWrite. replan_on_busy (creates of child objects): a 409
+        immutable raises Superseded once the load balancer is ACTIVE again, instead of repeating the create.
         """
         deadline = min(deadline or self.task_deadline, self.task_deadline)
         write = method.upper() in WRITE_METHODS
@@ -238,6 +241,8 @@ class Client(object):
             if status == 409 and lb_id:
                 # locked by another change: go on once the load balancer is ACTIVE again
                 self.wait_active(lb_id, deadline, first_sleep=False)
+                if replan_on_busy:
+                    raise Superseded(label, reason)
 
     @staticmethod
     def _refuse_or_reason(err, label, write):
@@ -326,15 +331,18 @@ class Client(object):
             return None
         return dict((mapping[k], v) for k, v in body.items())
 
-    def _call(self, label, func, lb_id, deadline, method='POST'):
+    def _call(self, label, func, lb_id, deadline, method='POST', replan_on_busy=False):
         """Run one write (see _run): retried while the LB is locked or the project busy, never blindly."""
-        return self._run(method, label, func, lb_id=lb_id, deadline=deadline)
+        return self._run(method, label, func, lb_id=lb_id, deadline=deadline, replan_on_busy=replan_on_busy)
 
     def create(self, kind, body, lb_id=None, parent=None, label=None, deadline=None):
         """POST one object; returns Octavia's representation of it (dict with at least the id)."""
         deadline = deadline or self.now() + self.timeout
         label = label or 'create %s' % kind
         path, key = PATHS[kind]
+        # a create planned before another change to the same load balancer could duplicate what that
+        # change made: after a 409 immutable the state is read again instead (see Superseded)
+        fresh = kind != 'loadbalancer'
         attrs = self._typed(kind, body)
         if attrs is not None:
             proxy = self.proxy
@@ -347,12 +355,12 @@ class Client(object):
                 'l7policy': lambda: proxy.create_l7_policy(**attrs),
                 'l7rule': lambda: proxy.create_l7_rule(parent, **attrs),
             }[kind]
-            res = self._call(label, func, lb_id, deadline)
+            res = self._call(label, func, lb_id, deadline, replan_on_busy=fresh)
             return {'id': res.id}
         if parent:
             path = path % {'parent': parent}
         return self._call(label, lambda: self._raw('POST', path, json={key: body}).json().get(key, {}),
-                          lb_id, deadline)
+                          lb_id, deadline, replan_on_busy=fresh)
 
     def update(self, kind, obj_id, body, lb_id=None, parent=None, label=None, deadline=None):
         deadline = deadline or self.now() + self.timeout

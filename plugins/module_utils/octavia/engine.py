@@ -15,9 +15,10 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.applier import apply
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import Client, connect
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
-    AmbiguousWrite, OctaviaModuleError, SpecError)
+    AmbiguousWrite, OctaviaModuleError, SpecError, Superseded)
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.planner import Planner
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import LiveState, find_loadbalancer
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import (
+    GOING, LiveState, find_loadbalancer, oldest)
 
 
 def auth_argspec():
@@ -68,6 +69,13 @@ class Run(object):
     # Ambiguous writes in one task before giving up: each re-plan starts from what Octavia reports, so more
     # than a few in a row means the API keeps failing, not that the plan is wrong.
     max_replans = 3
+    # Creates refused because another change held the load balancer (each waits for that change first,
+    # so this bounds a task that keeps losing the race to other writers).
+    max_superseded = 10
+    # A load balancer created at the same time as ours has the same created_at second (Octavia stores
+    # seconds): the list that decides which one stays is made at least this long after our create returned,
+    # so every LB with a created_at up to ours is already visible then.
+    twin_settle = 2.0
 
     def __init__(self, module, desired):
         self.module = module
@@ -76,6 +84,7 @@ class Run(object):
         self.state = None
         self.plan = None
         self.project_id = None
+        self.deleted_by_other = False  # the LB was PENDING_DELETE when found: another task's delete
 
     def connect(self):
         params = self.module.params
@@ -88,7 +97,21 @@ class Run(object):
             self.project_id = conn.current_project_id
         except Exception:  # pylint: disable=broad-except
             self.project_id = None
-        lb = find_loadbalancer(self.client, self.desired['lb_ref'], self.project_id)
+        return self.found(find_loadbalancer(self.client, self.desired['lb_ref'], self.project_id))
+
+    def found(self, lb):
+        """The load balancer to plan on, once what is under way on it has ended."""
+        self.deleted_by_other = False
+        status = (lb or {}).get('provisioning_status') or ''
+        if status in GOING:
+            # another task or person is deleting it: whatever this task wants, it starts from nothing
+            if not self.module.check_mode:
+                self.client.wait_active(lb['id'], self.client.task_deadline, first_sleep=False, deleting=True)
+            self.deleted_by_other = True
+            lb = None
+        elif status.startswith('PENDING_'):
+            # another change is under way: plan on what it leaves, not on what it is changing
+            lb = self.client.wait_active(lb['id'], self.client.task_deadline, first_sleep=False)
         self.state = LiveState(self.client, lb)
         return lb
 
@@ -121,26 +144,65 @@ class Run(object):
         result = {'changed': bool(plan.ops), 'plan': plan.summary()}
         if self.module._diff:
             result['diff'] = plan.diffs
+        if self.deleted_by_other and self.desired['state'] == 'absent':
+            # gone, but not by this task: nothing changed here (see the module's state option)
+            result['msg'] = 'load balancer %r was already being deleted; %s' % (
+                self.desired['lb_ref'], 'it would be gone' if self.module.check_mode else 'waited until it was gone')
         if not plan.ops or self.module.check_mode:
             return result
+        ambiguous = superseded = 0
         while True:
             try:
+                created = self.client.now() if plan.lb_create else None
                 lb_id = apply(self.client, plan, self.state.lb, wait=params.get('wait', True))
-                break
-            except AmbiguousWrite as err:
+                if created is None or not self._lost_twin_race(lb_id, created, result):
+                    break
+                # ours was the duplicate and is gone: converge the one kept instead
                 self.client.counter.replans += 1
-                if self.client.counter.replans > self.max_replans:
+            except AmbiguousWrite as err:
+                ambiguous += 1
+                self.client.counter.replans += 1
+                if ambiguous > self.max_replans:
                     raise OctaviaModuleError('%s; gave up after %d re-plans, each from the state read again'
                                              % (err.msg, self.max_replans), **err.extra)
-                self.reread()
-                plan = self._plan()
-                result['plan'].extend(plan.summary())
-                if not plan.ops:
-                    lb_id = self.state.lb_id
-                    break
+            except Superseded as err:
+                superseded += 1
+                self.client.counter.replans += 1
+                if superseded > self.max_superseded:
+                    raise OctaviaModuleError('%s; gave up after %d re-plans, each after another change'
+                                             % (err.msg, self.max_superseded), **err.extra)
+            self.reread()
+            plan = self._plan()
+            result['plan'].extend(plan.summary())
+            if not plan.ops:
+                lb_id = self.state.lb_id
+                break
         lb = self.client.get_object('loadbalancer', lb_id) if lb_id else None
         self.state = LiveState(self.client, lb)
         return result
+
+    def _lost_twin_race(self, lb_id, created, result):
+        """After creating the load balancer: did another run create one of the same name at the same time?
+        Every run keeps the same one (oldest created_at, then lowest ID); a run whose LB is not that one
+        deletes its own (nothing else: the other run's tree is not touched) and returns True."""
+        client = self.client
+        settle = created + self.twin_settle - client.now()
+        if settle > 0:
+            client.sleep(settle)
+        found = [lb for lb in client.list('loadbalancer', name=self.desired['lb_ref'], project_id=self.project_id)
+                 if lb.get('provisioning_status') not in GOING]
+        if len(found) < 2 or lb_id not in [lb['id'] for lb in found]:
+            return False
+        keep = oldest(found)
+        if keep['id'] == lb_id:
+            return False
+        label = 'load balancer %s %s (made at the same time as %s by another run)' % (
+            self.desired['lb_ref'], lb_id, keep['id'])
+        client.delete('loadbalancer', lb_id, lb_id=lb_id, cascade=True, label='delete ' + label,
+                      deadline=client.task_deadline)
+        client.wait_active(lb_id, client.task_deadline, deleting=True)
+        result['plan'].append({'action': 'delete', 'kind': 'loadbalancer', 'label': label, 'id': lb_id})
+        return True
 
     def wait_online(self, member_filter=None):
         """Health gate: poll the status tree until the members are ONLINE, or fail naming the ones that are not."""

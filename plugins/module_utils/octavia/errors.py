@@ -38,6 +38,18 @@ class AmbiguousWrite(OctaviaModuleError):
         self.reason = reason
 
 
+class Superseded(OctaviaModuleError):
+    """A create refused because another change held the load balancer (409 immutable): it was not carried
+    out, but the plan it belongs to was made before that change and may be stale (the other change may
+    have created the same object). The engine reads the state again and re-plans instead of retrying."""
+
+    def __init__(self, label, reason):
+        super(Superseded, self).__init__('%s: refused while another change held the load balancer (%s)'
+                                         % (label, reason))
+        self.label = label
+        self.reason = reason
+
+
 class APIError(OctaviaModuleError):
     """Octavia answered with an error status."""
 

@@ -1,11 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: lbaas.octavia contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Planning a pool's members: diff by (address, port), then one batch request (or one delete).
+"""Planning a pool's members: diff by (address, port), then one batch request for what is new or changed,
+and one DELETE per member that goes.
 
 Octavia's batch update replaces each listed member whole and marks every listed member PENDING_UPDATE, so
-only members that differ are sent (additive_only, API 2.11+) unless some must go, in which case the whole
-set is sent once."""
+only members that differ are sent, with additive_only (API 2.11+). A batch without additive_only would also
+delete every member it does not list, including one another run added after this task read the pool: so
+removals are never a batch, but DELETEs of the members this task read, by ID. Before API 2.11 (no
+additive_only) new and changed members are created and updated one request each for the same reason."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -75,24 +78,29 @@ class MemberPlanner(object):
         for cur in delete_first:
             self.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
                           id=cur['id'], parent=cur_pool['id'])
-        removed_ids = set(c['id'] for c in remove)
-        if not add and not update and len(remove) == 1:
-            self.plan.add('pool_update', 'delete', 'member', label, id=remove[0]['id'], parent=cur_pool['id'],
-                          before=before, after=after)
-            return
         changed_bodies = [api_body('member', o) for o in add]
         changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
-        if not remove and self.api_version() >= ADDITIVE_ONLY_VERSION:
+        if changed_bodies and self.api_version() >= ADDITIVE_ONLY_VERSION:
             # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
             self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
                           additive=True, before=before, after=after)
-            return
-        updated_ids = set(cur['id'] for _o, cur, _c in update)
-        replaced_ids = set(c['id'] for c in delete_first)
-        keep = [_merged_member(c, {}) for c in current
-                if c['id'] not in removed_ids and c['id'] not in updated_ids and c['id'] not in replaced_ids]
-        self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=keep + changed_bodies,
-                      before=before, after=after)
+            before = after = None
+        elif changed_bodies:
+            for opts in add:
+                self.plan.add('pool_update', 'create', 'member', 'member %s of pool %s' % (_mkey(opts), name),
+                              parent=cur_pool['id'], body=api_body('member', opts), before=before, after=after)
+                before = after = None
+            for opts, cur, changes in update:
+                self.plan.add('pool_update', 'update', 'member', 'member %s of pool %s' % (_mkey(opts), name),
+                              id=cur['id'], parent=cur_pool['id'],
+                              body=api_body('member', dict((k, v[1]) for k, v in changes.items())),
+                              before=before, after=after)
+                before = after = None
+        # removals last, so new members take traffic before old ones go
+        for index, cur in enumerate(remove):
+            one = label if len(remove) == 1 and not changed_bodies else 'member %s of pool %s' % (_key_str(cur), name)
+            self.plan.add('pool_update', 'delete', 'member', one, id=cur['id'], parent=cur_pool['id'],
+                          before=before if index == 0 else None, after=after if index == 0 else None)
 
     def _moved_member(self, opts, current, present_keys):
         """A named member whose address/port changed: the only member with that name, its old key unwanted."""

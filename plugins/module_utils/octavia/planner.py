@@ -26,7 +26,8 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import 
     CREATE_REQUIRES, MEMBER_BATCH_FIELDS, Plan, Ref, _fmt, api_body, carry_opts, changed_fields,
     create_only_changes, current_opts)
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_l7 import L7Planner
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import MemberPlanner, _mkey, _mview
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import (
+    ADDITIVE_ONLY_VERSION, MemberPlanner, _mkey, _mview)
 
 
 class Planner(MemberPlanner, L7Planner):
@@ -44,8 +45,10 @@ class Planner(MemberPlanner, L7Planner):
         self.flavor_id = flavor_id or (lambda name: name)
         self.plan = Plan()
         self.pool_target = {}     # pool name -> id or Ref
-        self.replaced_pools = {}  # old id -> Ref
+        self.replaced_pools = {}  # old id -> Ref (or the ID of the duplicate that stays)
+        self.settled_pools = {}   # pool name -> the one pool kept of several with that name
         self.listener_keys = 0
+        self._listeners_going = set()
 
     # -- entry
     def run(self):
@@ -67,6 +70,7 @@ class Planner(MemberPlanner, L7Planner):
         self._pools()
         self._listeners()
         self._repoint_replaced_pools()
+        self._check_pool_deletes()
         return self.plan
 
     def _lb_summary(self, lb):
@@ -209,6 +213,8 @@ class Planner(MemberPlanner, L7Planner):
         return out
 
     def _find_pool(self, name, path):
+        if name in self.settled_pools:
+            return self.settled_pools[name]
         found = self._current_pools_by_name().get(name, [])
         if len(found) > 1:
             raise SpecError(path, '%d pools of this load balancer are named %r (IDs %s): rename all but one'
@@ -239,6 +245,9 @@ class Planner(MemberPlanner, L7Planner):
         pools = self.desired.get('pools')
         if pools is None:
             return
+        for pool in pools:
+            if pool['state'] == 'present' and not pool.get('must_exist') and not pool.get('skip_if_missing'):
+                self._settle_duplicates(pool)
         hm_ids = []
         for pool in pools:
             cur = self._find_pool(pool['opts']['name'], pool['path'])
@@ -301,8 +310,11 @@ class Planner(MemberPlanner, L7Planner):
         elif members is not None:
             members = [m['opts'] for m in members if m['state'] == 'present']
         if members:
+            # additive_only where the API has it: a member another run registers in the new pool meanwhile
+            # (member module, pool given by name) must not be deleted by this batch
             self.plan.add('pool_create', 'batch', 'member', 'members of pool %s' % name, parent=ref,
                           body=[api_body('member', m) for m in members],
+                          additive=self.api_version() >= ADDITIVE_ONLY_VERSION,
                           before={}, after=dict((_mkey(m), _mview(m)) for m in members))
         hm = pool.get('healthmonitor')
         hm_opts = None
@@ -328,6 +340,9 @@ class Planner(MemberPlanner, L7Planner):
             hm = self.state.healthmonitor(cur['healthmonitor_id'])
             carry['_healthmonitor'] = carry_opts('healthmonitor', hm) if hm else None
         ref = self._create_pool(pool, carry)
+        for old_id, target in list(self.replaced_pools.items()):
+            if target == cur['id']:
+                self.replaced_pools[old_id] = ref
         self.replaced_pools[cur['id']] = ref
         self._delete_pool(cur)
 
@@ -343,6 +358,79 @@ class Planner(MemberPlanner, L7Planner):
             self._members(pool, cur)
         if pool.get('healthmonitor') is not None:
             self._healthmonitor(pool, cur)
+
+    # -- several pools with one name: an interrupted replace, or two runs that created the same pool
+    def _settle_duplicates(self, pool):
+        """Keep one of the pools named like a pool the task manages, move what uses the others to it and
+        delete them. The one kept is the one in use (a listener's default pool or an L7 policy's target;
+        the leftover of an interrupted replace is in use by nothing, and may lack members), else the oldest
+        (created_at, then ID: every run picks the same one). Several in use: the oldest of those."""
+        name = pool['opts']['name']
+        found = self._current_pools_by_name().get(name, [])
+        if len(found) < 2:
+            return
+        used = [p for p in found if p.get('listeners')]
+        keep = min(used or found, key=lambda p: (p.get('created_at') or '', p['id']))
+        self.settled_pools[name] = keep
+        for other in found:
+            if other['id'] != keep['id']:
+                self.replaced_pools[other['id']] = keep['id']
+                self.plan.add('pool_delete', 'delete', 'pool', 'pool %s (duplicate %s, %s kept)'
+                              % (name, other['id'], keep['id']), id=other['id'],
+                              before=current_opts('pool', other), after={})
+
+    def pool_references(self, pool_ids):
+        """pool ID -> [(kind, id, listener id, label)] of what uses it: listeners (default pool) and L7
+        policies (redirect). Octavia lists on each pool the listeners that use it (default pool, or an
+        enabled L7 policy with rules), so only those listeners and their policies are read, and nothing at
+        all for pools no listener uses."""
+        listener_ids = set()
+        for pool in self.state.pools():
+            if pool['id'] in pool_ids:
+                listener_ids.update(l.get('id') for l in pool.get('listeners') or [])
+        out = {}
+        if not listener_ids:
+            return out
+        for lis in self.state.listeners():
+            if lis['id'] not in listener_ids:
+                continue
+            label = self._listener_label({}, lis)
+            if lis.get('default_pool_id') in pool_ids:
+                out.setdefault(lis['default_pool_id'], []).append(('listener', lis['id'], None, label))
+            if lis.get('protocol') == 'PROMETHEUS':
+                continue  # Octavia refuses L7 policies there
+            for pol in self.state.l7policies(lis['id']):
+                if pol.get('redirect_pool_id') in pool_ids:
+                    out.setdefault(pol['redirect_pool_id'], []).append(
+                        ('l7policy', pol['id'], lis['id'], 'L7 policy %s of %s' % (pol.get('name') or pol['id'], label)))
+        return out
+
+    def _check_pool_deletes(self):
+        """Refuse, before any write, to delete a pool that something this plan leaves alone still uses:
+        Octavia would silently take a listener's default pool away, or refuse half-way (L7 policy)."""
+        deletes = [op for op in self.plan.ops if op['kind'] == 'pool' and op['action'] == 'delete']
+        if not deletes:
+            return
+        gone = set(op['id'] for op in self.plan.ops if op['action'] == 'delete' and op['kind'] in
+                   ('listener', 'l7policy'))
+        moved = set(op['id'] for op in self.plan.ops if op['action'] == 'update' and op['kind'] in
+                    ('listener', 'l7policy') and ('default_pool_id' in (op['body'] or {}) or
+                                                  'redirect_pool_id' in (op['body'] or {})))
+        refs = self.pool_references(set(op['id'] for op in deletes))
+        for op in deletes:
+            left = [label for _kind, obj_id, listener_id, label in refs.get(op['id'], [])
+                    if obj_id not in gone and obj_id not in moved and listener_id not in gone]
+            if left:
+                name = self._pool_name(op['id'])
+                path = 'pools'
+                for pool in self.desired.get('pools') or []:
+                    if pool['opts'].get('name') == name and pool['state'] == 'absent':
+                        path = pool['path']
+                raise SpecError(path, 'pool %r (%s) would be deleted, but %s still use%s it and this task does '
+                                      'not change %s: point %s at another pool first, or give listeners (and '
+                                      'their l7policies) in the same task'
+                                % (name, op['id'], ', '.join(left), 's' if len(left) == 1 else '',
+                                   'it' if len(left) == 1 else 'them', 'it' if len(left) == 1 else 'them'))
 
     # -- health monitor
     def _healthmonitor(self, pool, cur_pool):
@@ -434,6 +522,7 @@ class Planner(MemberPlanner, L7Planner):
             if cur:
                 used.add(cur['id'])
             matched.append((listener, cur))
+        self._listeners_going = self._listeners_deleted(matched, used)
         for listener, cur in matched:
             opts = listener['opts']
             if listener['state'] == 'absent':
@@ -475,6 +564,30 @@ class Planner(MemberPlanner, L7Planner):
                     self.plan.add('listener_delete', 'delete', 'listener', self._listener_label({}, cur),
                                   id=cur['id'], before=current_opts('listener', cur), after={})
 
+    def _listeners_deleted(self, matched, used):
+        """IDs of the current listeners this plan deletes (absent, replaced, or not listed and purged)."""
+        out = set()
+        for listener, cur in matched:
+            if cur is None:
+                continue
+            if listener['state'] == 'absent' or (self.replace and create_only_changes('listener', listener['opts'], cur)):
+                out.add(cur['id'])
+        if self.desired.get('purge_listeners'):
+            out.update(c['id'] for c in self.state.listeners() if c['id'] not in used)
+        return out
+
+    def _check_port_free(self, listener, opts):
+        """A new listener's port must be free in its L4 protocol among the listeners that stay."""
+        space = specmod.port_space(opts)
+        if space is None:
+            return
+        for cur in self.state.listeners():
+            if cur['id'] in self._listeners_going:
+                continue
+            if specmod.port_space(cur) == space:
+                raise SpecError(listener['path'] + '.protocol_port', specmod.port_conflict_msg(
+                    opts, 'existing %s, which this task keeps' % self._listener_label({}, cur)))
+
     def _check_default_pool(self, listener, proto):
         name = listener['opts'].get('default_pool')
         if name:
@@ -487,6 +600,7 @@ class Planner(MemberPlanner, L7Planner):
         opts.update(listener['opts'])
         self._require('listener', opts, listener['path'])
         self._check_listener_create(dict(listener, opts=opts))
+        self._check_port_free(listener, opts)
         self.listener_keys += 1
         ref = Ref('listener', self.listener_keys)
         body = api_body('listener', opts, skip=('_default_pool_id',))
@@ -532,17 +646,30 @@ class Planner(MemberPlanner, L7Planner):
     def _repoint_replaced_pools(self):
         if not self.replaced_pools:
             return
-        planned = set(op['id'] for op in self.plan.ops if op['action'] in ('update', 'delete') and op['id'])
+        ops = dict((op['id'], op) for op in self.plan.ops if op['action'] in ('update', 'delete') and op['id'])
         for cur in self.state.listeners():
-            if cur['id'] in planned:
-                continue
+            op = ops.get(cur['id'])
+            if op and op['action'] == 'delete':
+                continue  # its policies go with it
             if cur.get('default_pool_id') in self.replaced_pools:
-                self.plan.add('listener_update', 'update', 'listener', self._listener_label({}, cur), id=cur['id'],
-                              body={'default_pool_id': self.replaced_pools[cur['default_pool_id']]})
+                target = self.replaced_pools[cur['default_pool_id']]
+                if op is None:
+                    self.plan.add('listener_update', 'update', 'listener', self._listener_label({}, cur),
+                                  id=cur['id'], body={'default_pool_id': target})
+                else:
+                    op['body'].setdefault('default_pool_id', target)
+            if cur.get('protocol') == 'PROMETHEUS':
+                continue
             for pol in self.state.l7policies(cur['id']):
-                if pol['id'] not in planned and pol.get('redirect_pool_id') in self.replaced_pools:
+                pop = ops.get(pol['id'])
+                if pol.get('redirect_pool_id') not in self.replaced_pools or (pop and pop['action'] == 'delete'):
+                    continue
+                target = self.replaced_pools[pol['redirect_pool_id']]
+                if pop is None:
                     self.plan.add('l7', 'update', 'l7policy', 'L7 policy %s' % (pol.get('name') or pol['id']),
-                                  id=pol['id'], body={'redirect_pool_id': self.replaced_pools[pol['redirect_pool_id']]})
+                                  id=pol['id'], body={'redirect_pool_id': target})
+                else:
+                    pop['body'].setdefault('redirect_pool_id', target)
 
 
 def cur_opts_protocol(cur):

@@ -37,6 +37,11 @@ LISTENER_POOL = {
     'SCTP': ('SCTP',),
     'PROMETHEUS': (),
 }
+# Octavia's port spaces: a listener's port must be free in its L4 protocol on the load balancer, so HTTP:80
+# and TCP:80 conflict while TCP:53 and UDP:53 do not (octavia/common/constants.py L4_PROTOCOL_MAP, checked
+# by the listener controller before it creates a listener).
+L4_PROTOCOL = {'HTTP': 'TCP', 'HTTPS': 'TCP', 'TCP': 'TCP', 'TERMINATED_HTTPS': 'TCP', 'PROMETHEUS': 'TCP',
+               'UDP': 'UDP', 'SCTP': 'SCTP'}
 # pool protocol -> health monitor types; (type, version) pairs that need a newer API.
 POOL_HM = {
     'UDP': ('UDP-CONNECT', 'SCTP', 'TCP', 'HTTP'),
@@ -201,6 +206,7 @@ def validate(desired):
     _dupes([l for l in listeners if l['opts'].get('protocol_port')],
            lambda l: (l['opts'].get('protocol'), l['opts']['protocol_port']), 'listener',
            lambda k: '%s:%s' % k)
+    check_listener_ports([l for l in listeners if l['state'] == 'present'])
     lb = desired.get('lb') or {}
     for pool in pools:
         validate_pool(pool)
@@ -218,6 +224,36 @@ def validate(desired):
                                 % (name, ', '.join(sorted(n for n in pool_by_name if n)) or 'none'))
             if name in pool_by_name:
                 check_listener_pool(listener['opts'].get('protocol'), pool_by_name[name]['opts'].get('protocol'), path)
+
+
+def port_space(opts):
+    """(L4 protocol, port) a listener occupies, or None when the task leaves either out."""
+    proto, port = opts.get('protocol'), opts.get('protocol_port')
+    if not proto or port is None:
+        return None
+    return (L4_PROTOCOL.get(proto, proto), port)
+
+
+def port_conflict_msg(opts, other_label):
+    return ('%s:%s conflicts with %s: HTTP, HTTPS, TCP, TERMINATED_HTTPS and PROMETHEUS listeners share one '
+            'port space (UDP and SCTP have their own), so Octavia refuses a second listener on port %s'
+            % (opts['protocol'], opts['protocol_port'], other_label, opts['protocol_port']))
+
+
+def check_listener_ports(listeners):
+    """Two listeners of the task on one port of one L4 protocol (HTTP:80 and TCP:80): Octavia would refuse
+    the second only after the first was created."""
+    seen = {}
+    for listener in listeners:
+        space = port_space(listener['opts'])
+        if space is None:
+            continue
+        if space in seen:
+            other = seen[space]
+            raise SpecError(listener['path'] + '.protocol_port', port_conflict_msg(
+                listener['opts'], '%s (%s:%s)' % (other['path'], other['opts']['protocol'],
+                                                 other['opts']['protocol_port'])))
+        seen[space] = listener
 
 
 def validate_pool(pool):

@@ -16,14 +16,28 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors impor
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.spec import UUID
 
 
+# Statuses of a load balancer on its way out: another of the same name may already replace it.
+GOING = ('PENDING_DELETE', 'DELETED')
+
+
+def oldest(objs):
+    """The one every run keeps of several made at the same time: oldest created_at, then lowest ID."""
+    return min(objs, key=lambda o: (o.get('created_at') or '', o['id']))
+
+
 def find_loadbalancer(client, ref, project_id=None):
-    """The load balancer named ref (in the caller's project), or with ID ref; None if there is none."""
+    """The load balancer named ref (in the caller's project), or with ID ref; None if there is none.
+
+    One being deleted counts only when there is no other of that name (a duplicate two runs made at once
+    is deleted by the run that made it while the other run carries on with the one kept)."""
     found = client.list('loadbalancer', name=ref, project_id=project_id)
-    if len(found) > 1:
-        raise OctaviaModuleError('%d load balancers are named %r (IDs %s); use a unique name or the ID'
-                                 % (len(found), ref, ', '.join(lb['id'] for lb in found)))
-    if found:
-        return found[0]
+    live = [lb for lb in found if lb.get('provisioning_status') not in GOING]
+    if len(live) > 1:
+        raise OctaviaModuleError('%d load balancers are named %r (IDs %s, oldest %s); use a unique name or the ID, '
+                                 'or delete all but one'
+                                 % (len(live), ref, ', '.join(lb['id'] for lb in live), oldest(live)['id']))
+    if live or found:
+        return (live or found)[0]
     if UUID.match(ref or ''):
         return client.get_object('loadbalancer', ref)
     return None

@@ -32,6 +32,9 @@ def listener(name, protocol='HTTP', port=80, pool=None, **kw):
            'alpn_protocols': None, 'hsts_max_age': None, 'hsts_include_subdomains': False, 'hsts_preload': False,
            'tags': [], 'l7policies': [], 'provisioning_status': 'ACTIVE', 'operating_status': 'ONLINE'}
     obj.update(kw)
+    if pool is not None:
+        # Octavia lists on a pool the listeners that use it
+        pool.setdefault('listeners', []).append({'id': obj['id']})
     return obj
 
 
@@ -202,6 +205,7 @@ class Proxy(object):
     def __init__(self, script):
         self.script = list(script)
         self.seen = []
+        self.typed = []  # (method, path) of the requests made through the SDK's typed calls
 
     def request(self, url, method, **kwargs):
         self.seen.append((method, url, kwargs.get('params'), kwargs.get('json'), kwargs.get('timeout'),
@@ -257,6 +261,7 @@ class Proxy(object):
             if obj_id:
                 path = '%s/%s' % (path, obj_id)
             method = {'create': 'POST', 'update': 'PUT', 'delete': 'DELETE'}[action]
+            self.typed.append((method, path))
             return self._typed(method, kind, path, attrs if action != 'delete' else None)
         return call
 

@@ -2,7 +2,8 @@
 safe), ambiguous writes, per-request timeouts, LB waits with backoff, pagination."""
 import pytest
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import AmbiguousWrite, OctaviaModuleError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
+    AmbiguousWrite, OctaviaModuleError, Superseded)
 
 from . import fakes
 from .fakes import Response
@@ -140,19 +141,36 @@ def test_writes_of_unknown_outcome_are_not_repeated(fault):
 
 
 def test_typed_sdk_writes_follow_the_same_rules():
-    # 503 (busy) retried; 409 immutable waits for the LB; 504 after that: unknown outcome, not repeated
+    # 503 (busy) retried; 409 immutable waits for the LB, then an update is repeated; 504: unknown outcome
     c, slept = client([
         ('POST', '/lbaas/pools', Response(503, {'faultstring': 'Project busy'})),
-        ('POST', '/lbaas/pools', Response(409, {'faultstring': 'Load Balancer L is immutable and cannot be updated.'})),
-        ('GET', LB_PATH, lb('ACTIVE')),
         ('POST', '/lbaas/pools', Response(201, {'pool': {'id': 'P1'}})),
+        ('PUT', '/lbaas/listeners/X', Response(409, {'faultstring': 'Load Balancer L is immutable and cannot be updated.'})),
+        ('GET', LB_PATH, lb('ACTIVE')),
+        ('PUT', '/lbaas/listeners/X', Response(200, {'listener': {'id': 'X'}})),
         ('POST', '/lbaas/pools', Response(504, {'faultstring': 'Gateway Timeout'})),
     ])
     assert c.create('pool', dict(POOL), lb_id='L') == {'id': 'P1'}
+    c.update('listener', 'X', {'name': 'http'}, lb_id='L')
     assert len(slept) == 2 and c.counter.retries == 2
     with pytest.raises(AmbiguousWrite, match='HTTP 504'):
         c.create('pool', dict(POOL), lb_id='L')
     assert c.conn.load_balancer.script == []
+    # every one of these went through the SDK's typed calls
+    assert [m for m, _p in c.conn.load_balancer.typed] == ['POST', 'POST', 'PUT', 'PUT', 'POST']
+
+
+def test_a_create_refused_by_another_change_is_not_repeated_but_superseded():
+    """The create was planned before the change that held the LB; that change may have made the same
+    object, so the engine must read again rather than the client repeat the POST."""
+    c, _slept = client([
+        ('POST', '/lbaas/pools', Response(409, {'faultstring': 'Load Balancer L is immutable and cannot be updated.'})),
+        ('GET', LB_PATH, lb('PENDING_UPDATE')),
+        ('GET', LB_PATH, lb('ACTIVE')),
+    ])
+    with pytest.raises(Superseded, match='create pool: refused while another change held the load balancer'):
+        c.create('pool', dict(POOL), lb_id='L')
+    assert c.counter.writes == 1 and c.conn.load_balancer.script == []
 
 
 def test_typed_sdk_write_on_a_connection_reset_is_ambiguous_and_refused_is_retried():

@@ -84,22 +84,24 @@ def test_member_weight_changes_are_one_additive_batch_with_only_the_changed_memb
     assert op['body'][0]['backup'] is False and op['body'][0]['admin_state_up'] is True
 
 
-def test_old_api_gets_the_full_member_list_instead_of_additive_only():
+def test_old_api_creates_new_members_one_by_one_instead_of_a_whole_set():
+    """Before API 2.11 a batch cannot be additive: it would delete members another run added meanwhile."""
     state = existing()[0]
     tree = dict(TREE)
     tree['pools'] = [dict(TREE['pools'][0], members=WEB_MEMBERS + [{'address': '192.0.2.9', 'protocol_port': 80}])]
     p = plan(fakes.desired(**tree), state, api_version=lambda: (2, 10))
-    assert p.ops[0]['additive'] is False
-    assert len(p.ops[0]['body']) == 4
+    assert [(o['action'], o['kind'], o['body']['address']) for o in p.ops] == [('create', 'member', '192.0.2.9')]
 
 
-def test_removing_members_sends_the_whole_set_once():
-    state = existing()[0]
+def test_removing_members_deletes_each_one_read_and_adds_the_new_ones_additively():
+    state, web, _h, members, _hm = existing()
     tree = dict(TREE)
     tree['pools'] = [dict(TREE['pools'][0], members=WEB_MEMBERS[:1] + [{'address': '2001:db8::1', 'protocol_port': 80}])]
     p = plan(fakes.desired(**tree), state)
-    assert [(o['action'], o['additive']) for o in p.ops] == [('batch', False)]
-    assert sorted(m['address'] for m in p.ops[0]['body']) == ['192.0.2.1', '2001:db8::1']
+    assert [(o['action'], o['additive'], o['id']) for o in p.ops] == [
+        ('batch', True, None), ('delete', False, members[1]['id']), ('delete', False, members[2]['id'])]
+    assert [m['address'] for m in p.ops[0]['body']] == ['2001:db8::1']
+    assert all(o['parent'] == web['id'] for o in p.ops)
 
 
 def test_removing_one_member_is_one_delete():
