@@ -66,8 +66,9 @@ def _resolve_flavor(client, ref):
 class Run(object):
     """One module invocation against one load balancer."""
 
-    # Ambiguous writes in one task before giving up: each re-plan starts from what Octavia reports, so more
-    # than a few in a row means the API keeps failing, not that the plan is wrong.
+    # Ambiguous writes in a row (no write carried out in between) before giving up: each re-plan starts
+    # from what Octavia reports, so more than a few in a row means the API keeps failing, not that the
+    # plan is wrong.
     max_replans = 3
     # Creates refused because another change held the load balancer (each waits for that change first,
     # so this bounds a task that keeps losing the race to other writers).
@@ -160,13 +161,15 @@ class Run(object):
                 # ours was the duplicate and is gone: converge the one kept instead
                 self.client.counter.replans += 1
             except AmbiguousWrite as err:
-                ambiguous += 1
+                # counted in a row: a write that went through since the last one resets the count, so a long
+                # converge through a flaky gateway is not failed by a few unrelated blips
+                ambiguous = 1 if err.extra.get('completed') else ambiguous + 1
                 self.client.counter.replans += 1
                 if ambiguous > self.max_replans:
-                    raise OctaviaModuleError('%s; gave up after %d re-plans, each from the state read again'
-                                             % (err.msg, self.max_replans), **err.extra)
+                    raise OctaviaModuleError('%s; gave up after %d re-plans in a row, each from the state read '
+                                             'again' % (err.msg, self.max_replans), **err.extra)
             except Superseded as err:
-                superseded += 1
+                superseded = 1 if err.extra.get('completed') else superseded + 1
                 self.client.counter.replans += 1
                 if superseded > self.max_superseded:
                     raise OctaviaModuleError('%s; gave up after %d re-plans, each after another change'

@@ -152,3 +152,24 @@ def test_superseded_re_plans_are_bounded():
                        % Run.max_superseded):
         job.converge()
     assert job.client.counter.writes == Run.max_superseded + 1
+
+
+def test_ambiguous_writes_are_counted_in_a_row_so_progress_between_them_does_not_give_up():
+    two = [dict(WEB, name=n) for n in ('a', 'b', 'c', 'd', 'e')]
+    script = [('GET', '/lbaas/pools', pools())]
+    made = []
+    for name in ('a', 'b', 'c', 'd'):
+        # each pool is created, then the next create's answer is lost: a re-plan after every step
+        made.append(name)
+        script += [('POST', '/lbaas/pools', Response(201, {'pool': {'id': 'P-' + name}})),
+                   ('GET', '/lbaas/loadbalancers/L', lb_get('ACTIVE')),
+                   ('POST', '/lbaas/pools', fakes.reset()),
+                   ('GET', '/lbaas/loadbalancers', lbs('ACTIVE')),
+                   ('GET', '/lbaas/pools', pools(*made))]
+    script += [('POST', '/lbaas/pools', Response(201, {'pool': {'id': 'P-e'}})),
+               ('GET', '/lbaas/loadbalancers/L', lb_get('ACTIVE')),
+               ('GET', '/lbaas/loadbalancers/L', lb_get('ACTIVE'))]
+    job = run_with(script, pools=two)
+    job.converge()
+    assert job.client.counter.replans == 4 > Run.max_replans
+    assert job.client.conn.load_balancer.script == []
