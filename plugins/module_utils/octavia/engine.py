@@ -257,35 +257,3 @@ def main(module, build, shape, wait_for_filter=None):
     except Exception as err:  # pylint: disable=broad-except
         module.fail_json(msg='Unexpected error: %s' % err, exception=traceback.format_exc())
 
-
-def info(module):
-    """loadbalancer_info: one load balancer (name or ID) or all in the project, each with its tree."""
-    try:
-        conn = connect(module.params)
-        client = Client(conn, timeout=module.params.get('timeout') or 600, api_timeout=module.params.get('api_timeout'))
-        try:
-            project_id = conn.current_project_id
-        except Exception:  # pylint: disable=broad-except
-            project_id = None
-        if module.params.get('name'):
-            lb = find_loadbalancer(client, module.params['name'], project_id)
-            lbs = [lb] if lb else []
-        else:
-            lbs = client.list('loadbalancer', project_id=project_id)
-        out, warnings = [], []
-        for lb in lbs:
-            state = LiveState(client, lb)
-            lbtree = treemod.full_tree(state)
-            if module.params.get('status_tree', True):
-                lbtree['status'] = state.status()
-            lbtree['health'] = treemod.health(lbtree)
-            lbtree['spec'], warn = treemod.export_spec(lbtree)
-            warnings.extend(warn)
-            out.append(lbtree)
-        for warning in warnings:
-            module.warn(warning)
-        module.exit_json(changed=False, loadbalancers=out, **client.counter.as_dict())
-    except OctaviaModuleError as err:
-        fail(module, err)
-    except Exception as err:  # pylint: disable=broad-except
-        module.fail_json(msg='Unexpected error: %s' % err, exception=traceback.format_exc())
