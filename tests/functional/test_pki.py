@@ -4,15 +4,22 @@ import datetime
 import glob
 import json
 import os
+import re
+import shutil
 import subprocess
+import sys
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import TOP, recap, run_playbook
+from conftest import TOP, ansible_env, recap, run_playbook
+
+sys.path.insert(0, os.path.join(TOP, "tests", "functional", "pki"))
+import certs  # noqa: E402 pylint: disable=wrong-import-position
+import checks  # noqa: E402 pylint: disable=wrong-import-position
+from certs import write_cert  # noqa: E402 pylint: disable=wrong-import-position
 
 PLAYBOOK = os.path.join(TOP, "tests", "functional", "pki", "pki.yml")
 HANDSHAKE = os.path.join(TOP, "tests", "functional", "pki", "handshake.py")
@@ -95,44 +102,26 @@ def test_rotation_replaces_one_item_only(tmp_path):
     assert "server_certs_key_passphrase = %s,%s\n" % (new_sckp, old_sckp) in conf
 
 
-def _write_ca(path, cn, passphrase=None, eku=None, issuer=None, ca=True, cert_sign=True):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    signer_key, signer_name = (issuer[1], issuer[0].subject) if issuer else (key, name)
-    b = (x509.CertificateBuilder().subject_name(name).issuer_name(signer_name).public_key(key.public_key())
-         .serial_number(x509.random_serial_number()).not_valid_before(now)
-         .not_valid_after(now + datetime.timedelta(days=400))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
-    if issuer:
-        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key.public_key()), critical=False)
-    if ca and cert_sign:
-        b = b.add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                          data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                          crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-    if eku:
-        b = b.add_extension(x509.ExtendedKeyUsage(eku), critical=False)
-    cert = b.sign(signer_key, hashes.SHA256())
-    enc = serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
-    (path / (cn + ".cert.pem")).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (path / (cn + ".key.pem")).write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                             serialization.PrivateFormat.PKCS8, enc))
-    return cert, key
+def _make_byo(d):
+    write_cert(d, "my-server-ca", passphrase="server-pass-123")
+    client_ca = write_cert(d, "my-client-ca", passphrase="client-pass-123")
+    write_cert(d, "my-client", eku=[ExtendedKeyUsageOID.CLIENT_AUTH], issuer=client_ca, ca=False)
+    write_cert(d, "my-server-only", eku=[ExtendedKeyUsageOID.SERVER_AUTH], issuer=client_ca, ca=False)
+    write_cert(d, "other-ca", passphrase="server-pass-123")
+    write_cert(d, "my-leaf", passphrase="server-pass-123", issuer=client_ca, ca=False)
+    # Python >= 3.13 and OpenSSL's strict mode refuse a CA whose certificate has no keyUsage
+    write_cert(d, "no-keyusage-ca", passphrase="server-pass-123", cert_sign=False)
+    write_cert(d, "no-ski-ca", passphrase="server-pass-123", ski=False)
+    # valid for less than Octavia's 30-day amphora certificates
+    write_cert(d, "short-ca", passphrase="server-pass-123", days=20)
+    write_cert(d, "short-client", eku=[ExtendedKeyUsageOID.CLIENT_AUTH], issuer=client_ca, ca=False, days=20)
 
 
 @pytest.fixture
 def byo(tmp_path):
     d = tmp_path / "byo"
     d.mkdir()
-    _write_ca(d, "my-server-ca", passphrase="server-pass-123")
-    client_ca = _write_ca(d, "my-client-ca", passphrase="client-pass-123")
-    _write_ca(d, "my-client", eku=[ExtendedKeyUsageOID.CLIENT_AUTH], issuer=client_ca, ca=False)
-    _write_ca(d, "my-server-only", eku=[ExtendedKeyUsageOID.SERVER_AUTH], issuer=client_ca, ca=False)
-    _write_ca(d, "other-ca", passphrase="server-pass-123")
-    _write_ca(d, "my-leaf", passphrase="server-pass-123", issuer=client_ca, ca=False)
-    # Python >= 3.13 and OpenSSL's strict mode refuse a CA whose certificate has no keyUsage
-    _write_ca(d, "no-keyusage-ca", passphrase="server-pass-123", cert_sign=False)
+    _make_byo(d)
     return {
         "certificates_server_ca_cert_file": str(d / "my-server-ca.cert.pem"),
         "certificates_server_ca_key_file": str(d / "my-server-ca.key.pem"),
@@ -160,57 +149,68 @@ def test_bring_your_own_is_validated_and_used(tmp_path, byo, octavia_python):
     assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
 
 
-BYO_CASES = ("unreadable file", "key of another cert", "wrong passphrase", "client cert from another CA",
-             "server cert as client cert", "leaf as CA", "CA without keyCertSign", "incomplete set")
-BAD_INPUT = [
-    ("short passphrase", {"certificates_server_certs_key_passphrase": "tooshort"},
-     "certificates_server_certs_key_passphrase must be exactly 32 characters"),
-    ("bad characters", {"certificates_server_certs_key_passphrase": "$" * 32},
-     "certificates_server_certs_key_passphrase must be exactly 32 characters"),
-    ("unreadable file", {"certificates_server_ca_cert_file": "/nonexistent/ca.pem"},
-     "certificates_server_ca_cert_file: cannot read a PEM certificate from /nonexistent/ca.pem"),
-    ("key of another cert", {"certificates_server_ca_key_file": "{byo}/other-ca.key.pem"},
-     "certificates_server_ca_key_file ({byo}/other-ca.key.pem) is not the key of certificates_server_ca_cert_file"),
-    ("wrong passphrase", {"certificates_server_ca_passphrase": "not-the-passphrase"},
-     "certificates_server_ca_key_file: cannot open the private key {byo}/my-server-ca.key.pem with "
-     "certificates_server_ca_passphrase"),
-    ("client cert from another CA", {"certificates_client_ca_cert_file": "{byo}/other-ca.cert.pem"},
-     "certificates_client_cert_file ({byo}/my-client.cert.pem) does not verify against certificates_client_ca_cert_file"),
-    ("server cert as client cert", {"certificates_client_cert_file": "{byo}/my-server-only.cert.pem",
-                                    "certificates_client_key_file": "{byo}/my-server-only.key.pem"},
-     "must carry extendedKeyUsage clientAuth"),
-    ("leaf as CA", {"certificates_server_ca_cert_file": "{byo}/my-leaf.cert.pem",
-                    "certificates_server_ca_key_file": "{byo}/my-leaf.key.pem"},
-     "certificates_server_ca_cert_file ({byo}/my-leaf.cert.pem) must be a CA certificate"),
-    ("CA without keyCertSign", {"certificates_server_ca_cert_file": "{byo}/no-keyusage-ca.cert.pem",
-                                "certificates_server_ca_key_file": "{byo}/no-keyusage-ca.key.pem"},
-     "certificates_server_ca_cert_file ({byo}/no-keyusage-ca.cert.pem) must be a CA certificate"),
-    ("incomplete set", {"certificates_server_ca_key_file": ""},
-     "certificates_server_ca_cert_file needs certificates_server_ca_key_file"),
-    ("wrong type", {"certificates_ca_key_size": "big"}, "certificates_ca_key_size"),
-    ("small CA key", {"certificates_ca_key_size": 1024},
-     "certificates_ca_key_size must be an RSA key size of at least 2048 bits (it is 1024)"),
-    ("small client key", {"certificates_client_key_size": "1024"},
-     "certificates_client_key_size must be an RSA key size of at least 2048 bits"),
-    ("client outlives CA", {"certificates_ca_validity_days": "400", "certificates_client_validity_days": 500},
-     "certificates_client_validity_days (500) must not exceed certificates_ca_validity_days (400)"),
-    ("multi-line secret", {"certificates_heartbeat_key": "abc\ndebug = true"},
-     "certificates_heartbeat_key must be one line without leading or trailing blanks"),
-    ("no local dir", {"certificates_local_dir": ""}, "certificates_local_dir is empty"),
-    ("unknown rotation", {"certificates_rotate": "everything"}, "certificates_rotate"),
-]
+def _files(top):
+    return {str(p.relative_to(top)): p.read_bytes() for p in top.rglob("*") if p.is_file()} if top.exists() else None
 
 
-@pytest.mark.parametrize("case,override,message", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
-def test_bad_input_fails_before_anything_is_written(tmp_path, byo, case, override, message):
-    d = os.path.dirname(byo["certificates_server_ca_cert_file"])
-    extra = dict(byo) if case in BYO_CASES else {}
-    extra.update({k: v.format(byo=d) if isinstance(v, str) else v for k, v in override.items()})
-    rc, out = run_playbook(PLAYBOOK, pki_vars(tmp_path, **extra))
-    assert rc != 0, out[-3000:]
-    assert message.format(byo=d) in " ".join(out.split()), out[-3000:]
-    assert not (tmp_path / "pki").exists(), "%s: something was written" % case
-    assert "abc\ndebug" not in out
+def _case_setup(kind, case_dir, generated_tmp):
+    """Put the case's starting point in place (see pki/checks.py)."""
+    if kind in ("pki", "fetch", "no-client-ca-key", "expired-ca"):
+        shutil.copytree(generated_tmp / "pki", case_dir / "pki")
+    if kind in ("hosts", "fetch", "hosts-empty-conf", "hosts-wrong-conf"):
+        shutil.copytree(generated_tmp / "etc-octavia-certs", case_dir / "remote")
+        conf = (generated_tmp / "octavia.conf").read_text()
+        if kind == "hosts-empty-conf":
+            conf = ""
+        elif kind == "hosts-wrong-conf":
+            conf = re.sub(r"(?m)^ca_private_key_passphrase = .*$", "ca_private_key_passphrase = not-the-passphrase", conf)
+        (case_dir / "octavia.conf").write_text(conf)
+    if kind == "no-client-ca-key":
+        (case_dir / "pki" / "client_ca.key.pem").unlink()
+    if kind == "expired-ca":
+        pki = case_dir / "pki"
+        certs.expire(pki / "server_ca.cert.pem", pki / "server_ca.key.pem",
+                     (pki / "secrets" / "server_ca_passphrase").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def input_checks(generated, tmp_path_factory):
+    """All of pki/checks.py's cases in one playbook run: {id: (message, case dir, files before, files after)}."""
+    tmp = tmp_path_factory.mktemp("checks")
+    byo_dir = tmp / "byo"
+    byo_dir.mkdir()
+    _make_byo(byo_dir)
+    runs, before = [], {}
+    for index, (case_id, variables, setup, _) in enumerate(checks.CASES):
+        case_dir = tmp / ("case%02d" % index)
+        case_dir.mkdir()
+        _case_setup(setup, case_dir, generated[0])
+        before[case_id] = _files(case_dir)
+        runs.append((case_id, checks.case_vars(case_dir, byo_dir, variables)))
+    byo_before = _files(byo_dir)
+    (tmp / "checks.yml").write_text(checks.playbook(runs, str(tmp / "results.json")))
+    rc, out = run_playbook(str(tmp / "checks.yml"))
+    assert rc == 0, out[-4000:]
+    results = json.loads((tmp / "results.json").read_text())
+    assert _files(byo_dir) == byo_before
+    return {case_id: (results.get(case_id), tmp / ("case%02d" % index), before[case_id], byo_dir, out)
+            for index, (case_id, _, _, _) in enumerate(checks.CASES)}
+
+
+@pytest.mark.parametrize("case", checks.CASES, ids=[c[0] for c in checks.CASES])
+def test_bad_input_fails_before_anything_is_written(input_checks, case):
+    case_id, _, _, expected = case
+    message, case_dir, before, byo_dir, out = input_checks[case_id]
+    assert message is not None, "%s did not run" % case_id
+    if expected is None:  # the control case: the harness does report a pass, and the PKI is there
+        assert message == "no error", message
+        assert (case_dir / "pki" / "server_ca.cert.pem").is_file() and (case_dir / "remote").is_dir()
+        return
+    assert message != "no error", "%s: accepted" % case_id
+    flat = " ".join(message.split())
+    assert expected.format(case=case_dir, byo=byo_dir) in flat, flat
+    assert _files(case_dir) == before, "%s: something was written" % case_id
+    assert "abc\ndebug" not in out and "secret-with-a-blank" not in out
 
 
 def test_cas_are_pathlen_0_with_pkcs8_encrypted_keys(generated):
@@ -321,3 +321,41 @@ def test_the_pki_the_hosts_hold_is_never_replaced_and_can_be_fetched_back(tmp_pa
         assert (tmp_path / "lost" / "secrets" / name).read_text() not in out
     rc, out = run_playbook(PLAYBOOK, lost)
     assert rc == 0 and recap(out)["changed"] == 0, out[-3000:]
+
+
+def _inventory(directory, host):
+    directory.mkdir()
+    (directory / "hosts.yml").write_text(
+        "all:\n  hosts:\n    %s:\n      ansible_connection: local\n"
+        "      ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n" % host)
+    return str(directory / "hosts.yml")
+
+
+def test_the_pki_defaults_to_a_directory_next_to_the_inventory(tmp_path):
+    """Not in the playbook's directory nor in the collection: <inventory_dir>/.state/octavia-pki, kept with it."""
+    inventory = _inventory(tmp_path / "inventory", "localhost")
+    extra = {"certificates_remote_dir": str(tmp_path / "remote"), "certificates_ca_key_size": 2048,
+             "certificates_ssh_key_size": 2048}
+    rc, out = run_playbook(PLAYBOOK, extra, inventory=inventory)
+    assert rc == 0, out[-3000:]
+    pki = tmp_path / "inventory" / ".state" / "octavia-pki"
+    assert (pki / "server_ca.cert.pem").is_file() and (pki / "secrets" / "heartbeat_key").is_file()
+    assert oct(pki.stat().st_mode & 0o777) == "0o700"
+    # nor where the old default put it (the playbook's directory), nor in the collection
+    for elsewhere in (os.path.dirname(PLAYBOOK), TOP, os.path.join(TOP, "roles", "certificates")):
+        assert not os.path.exists(os.path.join(elsewhere, "octavia-pki")), elsewhere
+
+
+def test_hosts_from_inventories_in_several_directories_need_the_directory_set(tmp_path):
+    """Two inventory directories would mean two PKIs depending on which comes first: refuse, write nothing."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+           "-i", _inventory(tmp_path / "one", "pki-one"), "-i", _inventory(tmp_path / "two", "pki-two"), PLAYBOOK,
+           "-e", json.dumps({"pki_hosts": "all", "certificates_remote_dir": str(tmp_path / "remote")})]
+    proc = subprocess.run(cmd, cwd=TOP, env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, check=False)
+    flat = " ".join(proc.stdout.split())
+    assert proc.returncode != 0 and "the hosts of this play come from inventories in several directories" in flat, \
+        proc.stdout[-3000:]
+    assert "set certificates_local_dir" in flat
+    assert not (tmp_path / "one" / ".state").exists() and not (tmp_path / "two" / ".state").exists()
+    assert not (tmp_path / "remote").exists()
