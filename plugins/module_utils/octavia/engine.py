@@ -256,4 +256,3 @@ def main(module, build, shape, wait_for_filter=None):
         fail(module, err)
     except Exception as err:  # pylint: disable=broad-except
         module.fail_json(msg='Unexpected error: %s' % err, exception=traceback.format_exc())
-

@@ -250,9 +250,8 @@ def check_listener_ports(listeners):
             continue
         if space in seen:
             other = seen[space]
-            raise SpecError(listener['path'] + '.protocol_port', port_conflict_msg(
-                listener['opts'], '%s (%s:%s)' % (other['path'], other['opts']['protocol'],
-                                                 other['opts']['protocol_port'])))
+            where = '%s (%s:%s)' % (other['path'], other['opts']['protocol'], other['opts']['protocol_port'])
+            raise SpecError(listener['path'] + '.protocol_port', port_conflict_msg(listener['opts'], where))
         seen[space] = listener
 
 

@@ -38,7 +38,7 @@ def test_exact_mode_removal_is_deletes_by_id_not_a_batch():
 
 
 def test_member_module_removal_deletes_only_the_listed_members():
-    web, members, state = pool_with(3)
+    _web, members, state = pool_with(3)
     params = {'loadbalancer': 'lb1', 'pool': 'web', 'state': 'absent', 'mode': 'additive',
               'members': [fakes.full({'address': '192.0.2.2', 'protocol_port': 80}, _member_fields())]}
     p = plan(spec.member_module(params), state)
@@ -51,9 +51,9 @@ def _member_fields():
 
 
 def test_adds_with_removals_are_one_additive_batch_then_the_deletes():
-    web, members, state = pool_with(2)
-    p = plan(fakes.desired(pools=[dict(WEB, members=[{'address': '192.0.2.1', 'protocol_port': 80},
-                                                     {'address': '192.0.2.7', 'protocol_port': 80}])]), state)
+    _web, members, state = pool_with(2)
+    two = [{'address': '192.0.2.1', 'protocol_port': 80}, {'address': '192.0.2.7', 'protocol_port': 80}]
+    p = plan(fakes.desired(pools=[dict(WEB, members=two)]), state)
     assert [(o['action'], o['additive']) for o in p.ops] == [('batch', True), ('delete', False)]
     assert p.ops[1]['id'] == members[1]['id']
     # one diff for the pool's members, not one per request
@@ -64,8 +64,8 @@ def test_a_new_pools_members_go_in_an_additive_batch():
     """Another run may register a member in the new pool (by its name) between the POST and the batch."""
     state = fakes.FakeState(fakes.lb(), [], [])
     p = plan(fakes.desired(pools=[dict(WEB, members=[{'address': '192.0.2.1', 'protocol_port': 80}])]), state)
-    assert [(o['action'], o['kind'], o['additive']) for o in p.ops] == [('create', 'pool', False),
-                                                                          ('batch', 'member', True)]
+    assert [(o['action'], o['kind'], o['additive']) for o in p.ops] == [
+        ('create', 'pool', False), ('batch', 'member', True)]
 
 
 # ---- 2/3. several pools with one name: the one in use stays, the others are moved off and deleted
@@ -172,8 +172,8 @@ def test_a_pool_whose_listener_the_task_moves_or_deletes_may_go():
     tcp = fakes.listener('tcp', protocol='TCP', port=81, pool=api)
     state = fakes.FakeState(fakes.lb(), [http, tcp], [web, api])
     p = plan(fakes.desired(pools=[WEB], listeners=[{'name': 'http', 'default_pool': 'web'}]), state)
-    assert [(o['action'], o['kind']) for o in p.ops] == [('delete', 'listener'), ('update', 'listener'),
-                                                          ('delete', 'pool')]
+    assert [(o['action'], o['kind']) for o in p.ops] == [
+        ('delete', 'listener'), ('update', 'listener'), ('delete', 'pool')]
 
 
 def test_unused_pools_cost_no_reads_of_listeners():
