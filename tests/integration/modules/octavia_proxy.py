@@ -10,9 +10,19 @@ are counted apart ('discovery') and left out of 'requests'.
 
 max_version: optionally present the versions document of an older Octavia (versions above it are left
 out of GET /), to see how a tool behaves against an older API. Everything else is passed through as is.
+
+Fault injection (tests/fault): set `proxy.faults` to a Faults object and requests to Octavia meet gateway
+errors, connection resets and 409s in bursts, as a flaky load balancer or a busy Octavia would give them:
+a 502/503/504 or 409 answered by the proxy itself (Octavia never sees the request), a reset before the
+request is forwarded (nothing done) or after Octavia answered (done, but the client never hears so).
+`proxy.hook(method, path, status)` is called after each forwarded request (e.g. to kill a playbook when
+the POST of a pool has gone through). Both are off unless a test sets them.
 """
 import http.client
 import json
+import random
+import socket
+import struct
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +63,49 @@ class Counts(object):
         }
 
 
+class Faults(object):
+    """Bursts of faults: after every `every` clean requests, `burst` requests in a row get a fault drawn
+    (seeded, so a run can be repeated) from `kinds`: 502, 503, 504 (answered by the proxy), 409 (the load
+    balancer immutable, answered by the proxy), 'reset' (connection reset before forwarding) and
+    'reset-after' (forwarded, Octavia acted, then the connection is reset). Version discovery and
+    Keystone are never faulted. `injected` lists (method, path, kind) of every fault given."""
+
+    KINDS = (502, 503, 504, 409, 'reset', 'reset-after')
+
+    def __init__(self, every=3, burst=2, kinds=KINDS, seed=13, limit=None):
+        self.every = every
+        self.burst = burst
+        self.kinds = list(kinds)
+        self.random = random.Random(seed)
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.count = 0
+        self.injected = []
+
+    def next(self, method, path):
+        with self.lock:
+            if self.limit is not None and len(self.injected) >= self.limit:
+                return None
+            self.count += 1
+            if (self.count - 1) % (self.every + self.burst) < self.every:
+                return None
+            kind = self.random.choice(self.kinds)
+            if kind == 409 and method not in WRITES:
+                kind = 503  # Octavia's 409 immutable answers writes only
+            self.injected.append((method, path, kind))
+            return kind
+
+
+def _reset(handler):
+    """Close the client's connection with a TCP RST (SO_LINGER 0), as a crashed gateway would."""
+    try:
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        handler.connection.close()
+    except OSError:
+        pass
+    handler.close_connection = True
+
+
 class OctaviaProxy(object):
 
     def __init__(self, target, max_version=None):
@@ -64,6 +117,8 @@ class OctaviaProxy(object):
         self.https = parsed.scheme == 'https'
         self.max_version = max_version
         self.counts = Counts()
+        self.faults = None
+        self.hook = None
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +131,26 @@ class OctaviaProxy(object):
                 length = int(self.headers.get('Content-Length') or 0)
                 body = self.rfile.read(length) if length else None
                 headers = dict((k, v) for k, v in self.headers.items() if k.lower() not in HOP_HEADERS)
+                fault = None
+                path = urllib.parse.urlsplit(self.path).path
+                if proxy.faults is not None and 'x-auth-token' in (k.lower() for k in self.headers.keys()):
+                    fault = proxy.faults.next(self.command, path)
+                if fault in (502, 503, 504, 409):
+                    message = ('Load Balancer is immutable and cannot be updated.' if fault == 409 else
+                               'proxy: injected %s' % fault)
+                    data = json.dumps({'faultstring': message}).encode()
+                    proxy.counts.add(self.command, path, fault)
+                    self.send_response(fault)
+                    self.send_header('Content-Type', 'application/json')
+                    self.send_header('Content-Length', str(len(data)))
+                    self.send_header('Connection', 'close')
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                if fault == 'reset':
+                    proxy.counts.add(self.command, path, 0)
+                    _reset(self)
+                    return
                 conn_cls = http.client.HTTPSConnection if proxy.https else http.client.HTTPConnection
                 conn = conn_cls(proxy.target_host, proxy.target_port, timeout=600)
                 try:
@@ -95,10 +170,14 @@ class OctaviaProxy(object):
                 if proxy.max_version and self.command == 'GET' and urllib.parse.urlsplit(self.path).path in ('', '/'):
                     data = proxy._older_versions(data)
                     out_headers = [(k, v) for k, v in out_headers if k.lower() != 'content-length']
-                path = urllib.parse.urlsplit(self.path).path
                 discovery = self.command == 'GET' and path.rstrip('/') in ('', '/v2', '/v2.0') and \
                     'x-auth-token' not in (k.lower() for k in self.headers.keys())
                 proxy.counts.add(self.command, path, status, discovery)
+                if proxy.hook is not None:
+                    proxy.hook(self.command, path, status)
+                if fault == 'reset-after':
+                    _reset(self)
+                    return
                 self.send_response(status)
                 for key, value in out_headers:
                     if key.lower() != 'content-length':

@@ -1,0 +1,50 @@
+"""Playbooks run in the background through a Stack's proxy: two at once, or one to kill mid-run.
+
+Stack.play waits for its playbook; the race and interruption tests need the process itself.
+"""
+import os
+import subprocess
+import time
+import uuid
+
+import yaml
+
+from stack import BIN, TOP, Run  # pylint: disable=import-error
+
+
+class Proc(object):
+    """One ansible-playbook process: start() returns at once, result() waits and parses its JSON."""
+
+    def __init__(self, stack, tasks):
+        self.stack = stack
+        book = [{'hosts': 'localhost', 'gather_facts': False, 'connection': 'local',
+                 'module_defaults': {'group/lbaas.octavia.octavia': {'cloud': 'counted'}}, 'tasks': tasks}]
+        self.path = os.path.join(stack.tmpdir, 'bg-%s.yml' % uuid.uuid4().hex[:8])
+        with open(self.path, 'w') as handle:
+            yaml.safe_dump(book, handle, sort_keys=False)
+        self.proc = None
+        self.started = None
+
+    def start(self):
+        self.mark = self.stack.proxy.counts.mark()
+        self.started = time.monotonic()
+        # its own process group, so a kill takes ansible's worker processes with it
+        self.proc = subprocess.Popen([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', self.path],
+                                     cwd=TOP, env=self.stack.env(), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        return self
+
+    def kill(self):
+        try:
+            os.killpg(self.proc.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    def result(self, timeout=600):
+        out, err = self.proc.communicate(timeout=timeout)
+
+        class Done(object):
+            returncode = self.proc.returncode
+            stdout = out
+            stderr = err
+        return Run(Done, self.stack.proxy.counts.since(self.mark), time.monotonic() - self.started)
