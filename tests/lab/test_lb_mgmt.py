@@ -1,7 +1,8 @@
 """The lb-mgmt network and the health-manager port o-hm0 (playbooks/lb_mgmt.yaml, issue 5), on the lab's real Neutron
 and agents: o-hm0 reaches the DHCP namespace; a reboot-like agent restart (agents stopped, neutron-ovs-cleanup, agents
 started) that moves the network's local VLAN is followed within 60 s in vlan_refresh mode (our refresh unit) and in
-agent_managed mode (the agent); the units we ship pass `systemd-analyze verify` silently; a re-run changes nothing.
+agent_managed mode (the agent); a tag set wrong by hand is put back by the repair timer; the units we ship pass
+`systemd-analyze verify` silently; a re-run changes nothing.
 
 Runs after the session's first_run (lab.sh up, which runs site.yaml); converges playbooks/lb_mgmt.yaml itself once,
 so it also works before site.yaml imports it. Restarts the network node's Neutron agents (twice, about 1.5 min each)."""
@@ -21,7 +22,8 @@ NODE = 'lbaas-lab-network'
 AGENT_HOST = 'network'
 NET_NAME = 'lb-mgmt-net'
 HM_PORT = 'o-hm0'
-UNITS = ['octavia-hm-port.service', 'octavia-hm-port-vlan-refresh.service']
+UNITS = ['octavia-hm-port.service', 'octavia-hm-port-vlan-refresh.service', 'octavia-hm-port-repair.service',
+         'octavia-hm-port-repair.timer']
 CLEANUP = '/usr/local/sbin/neutron-ovs-cleanup'
 PREFIX = 'lbmgmt-test-' + uuid.uuid4().hex[:6]
 DEAD_VLAN = 4095
@@ -116,6 +118,23 @@ def test_units_verify_silently(converged):
     assert proc.returncode == 0 and proc.stdout == '', proc.stdout
     wants = node('ls /etc/systemd/system/neutron-openvswitch-agent.service.wants/')
     assert 'octavia-hm-port-vlan-refresh.service' in wants.split()
+    # the refresh unit tries again after it gave up; the repair timer runs in every mode
+    assert node('systemctl show -p Restart --value %s' % UNITS[1]).strip() == 'on-failure'
+    assert node('systemctl is-active %s' % UNITS[3]).strip() == 'active'
+
+
+def test_hand_set_tag_is_repaired_in_vlan_refresh_mode(lbmgmt):
+    # nothing announces this drift (no unit event): the repair timer finds it
+    right = port_tag(lbmgmt['dhcp_tap'])
+    wrong = 4000 if right != 4000 else 4001
+    since = node('date +%s').strip()
+    start = time.monotonic()
+    node('ovs-vsctl set Port %s tag=%d' % (HM_PORT, wrong))
+    assert not ping(lbmgmt['dhcp_ip'], count=1)
+    assert wait_until(lambda: port_tag(HM_PORT) == right and ping(lbmgmt['dhcp_ip'], 1), 60), port_tag(HM_PORT)
+    print('vlan_refresh: hand-set tag %d repaired to %d in %.0f s' % (wrong, right, time.monotonic() - start))
+    log = node('journalctl -u %s --since @%s --no-pager -o cat' % (UNITS[2], since))
+    assert 'changed: tag of o-hm0: %d -> %d (local VLAN of network' % (wrong, right) in log, log
 
 
 def reboot_like_restart(admin, lbmgmt, fillers):
