@@ -18,7 +18,7 @@ def ping(address, namespace=None, count=3):
 
 
 def test_l3_agent_alive_on_the_network_node(admin):
-    agents = [a for a in admin.network.agents(agent_type='L3 agent')]
+    agents = list(admin.network.agents(agent_type='L3 agent'))
     assert [(a.host, a.is_alive, a.is_admin_state_up) for a in agents] == [('network', True, True)], agents
 
 
@@ -27,7 +27,7 @@ def test_external_network_is_flat_on_public_with_a_test_net_subnet(admin):
     assert net.is_router_external and not net.is_shared
     assert (net.provider_network_type, net.provider_physical_network) == ('flat', 'public')
     subnets = [admin.network.get_subnet(s) for s in net.subnet_ids]
-    assert [(s.cidr, s.gateway_ip, s.is_dhcp_enabled) for s in subnets] == [('203.0.113.0/24', '203.0.113.1', False)]
+    assert [(s.cidr, s.gateway_ip, s.is_dhcp_enabled) for s in subnets] == [('198.51.100.0/24', '198.51.100.1', False)]
     # the OVS agent patched br-ex to br-int for the mapping public:br-ex
     ports = sh(NETWORK_NODE, 'ovs-vsctl --timeout=10 list-ports br-ex').split()
     assert any(p.startswith('phy-') for p in ports), ports
@@ -38,11 +38,11 @@ def test_router_answers_at_its_gateway_and_in_the_tenant_subnet(demo):
     assert router.status == 'ACTIVE'
     gateway = router.external_gateway_info or {}
     fixed = [f['ip_address'] for f in gateway.get('external_fixed_ips') or []]
-    assert len(fixed) == 1 and ipaddress.ip_address(fixed[0]) in ipaddress.ip_network('203.0.113.0/24'), gateway
+    assert len(fixed) == 1 and ipaddress.ip_address(fixed[0]) in ipaddress.ip_network('198.51.100.0/24'), gateway
     # the agent builds the router's namespace and plugs its ports asynchronously: give it a moment
     assert wait_until(lambda: ping(fixed[0], count=1), 60, step=2), 'the router gateway %s does not answer' % fixed[0]
     assert ping(fixed[0]), 'router gateway %s from the network node' % fixed[0]
-    assert ping('203.0.113.1', namespace='qrouter-%s' % router.id), 'br-ex (upstream) from inside the router'
+    assert ping('198.51.100.1', namespace='qrouter-%s' % router.id), 'br-ex (upstream) from inside the router'
 
     subnet = demo.network.find_subnet(TENANT_SUBNET, ignore_missing=False)
     inside = [p for p in demo.network.ports(device_id=router.id)

@@ -86,7 +86,7 @@ def ovs_ports_of(net_id):
 def test_dhcp_port_on_br_int_carries_a_local_vlan(admin):
     net = admin.network.create_network(name=PREFIX + '-dhcp', provider_network_type='vxlan')
     try:
-        admin.network.create_subnet(network_id=net.id, ip_version=4, cidr='198.51.100.0/24', enable_dhcp=True)
+        admin.network.create_subnet(network_id=net.id, ip_version=4, cidr='192.0.2.0/24', enable_dhcp=True)
         deadline = time.time() + 90
         ports = {}
         while time.time() < deadline:
