@@ -16,6 +16,7 @@ import traceback
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin, admin_schema, spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError, SpecError
 
+
 def desired(params):
     """The limits given, checked (no cloud needed)."""
     limits = {}

@@ -34,7 +34,7 @@ def writes(c):
 
 
 def test_profile_created_with_its_data_as_json_after_the_provider_checks():
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
         ('GET', '/lbaas/providers', PROVIDERS),
         ('GET', '/lbaas/providers/amphora/flavor_capabilities', CAPS),
@@ -50,20 +50,20 @@ def test_profile_created_with_its_data_as_json_after_the_provider_checks():
 
 
 def test_profile_rerun_reads_once_and_writes_nothing():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE))])
     out = admin.converge(c, 'flavor_profile', params(name='single', provider_name='amphora',
                                                      flavor_data={'loadbalancer_topology': 'SINGLE'}), False)
     assert out['changed'] is False and c.counter.requests == 1 and writes(c) == []
 
 
 def test_unknown_provider_and_unknown_data_key_fail_before_any_write():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
-                                  ('GET', '/lbaas/providers', PROVIDERS)])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
+                                       ('GET', '/lbaas/providers', PROVIDERS)])
     with pytest.raises(SpecError, match=r"provider_name: Octavia offers no provider 'ovn' \(offered: amphora, octavia\)"):
         admin.converge(c, 'flavor_profile', params(name='x', provider_name='ovn', flavor_data={'a': 1}), False)
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
-                                  ('GET', '/lbaas/providers', PROVIDERS),
-                                  ('GET', '/lbaas/providers/amphora/flavor_capabilities', CAPS)])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
+                                       ('GET', '/lbaas/providers', PROVIDERS),
+                                       ('GET', '/lbaas/providers/amphora/flavor_capabilities', CAPS)])
     with pytest.raises(SpecError, match='flavor_data.topology: provider amphora does not offer topology'):
         admin.converge(c, 'flavor_profile', params(name='x', provider_name='amphora',
                                                    flavor_data={'topology': 'SINGLE'}), False)
@@ -71,7 +71,7 @@ def test_unknown_provider_and_unknown_data_key_fail_before_any_write():
 
 
 def test_capabilities_the_caller_may_not_read_leave_the_check_to_octavia():
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles')),
         ('GET', '/lbaas/providers', PROVIDERS),
         ('GET', '/lbaas/providers/amphora/flavor_capabilities', Response(403, {'faultstring': 'Policy'})),
@@ -82,27 +82,27 @@ def test_capabilities_the_caller_may_not_read_leave_the_check_to_octavia():
 
 def test_a_profile_in_use_keeps_its_data_and_stays():
     used = dict(FLAVOR, name='small')
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
-                                  ('GET', '/lbaas/flavors', listing('flavors', used))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
+                                       ('GET', '/lbaas/flavors', listing('flavors', used))])
     with pytest.raises(SpecError, match="flavor_data: flavor profile 'single' is used by small"):
         admin.converge(c, 'flavor_profile', params(name='single', flavor_data={'loadbalancer_topology': 'ACTIVE_STANDBY'}),
                        False)
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
-                                  ('GET', '/lbaas/flavors', listing('flavors', used))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
+                                       ('GET', '/lbaas/flavors', listing('flavors', used))])
     with pytest.raises(SpecError, match="state: flavor profile 'single' is still used by small"):
         admin.converge(c, 'flavor_profile', params(name='single', state='absent'), False)
     assert writes(c) == []
 
 
 def test_flavor_profile_by_name_and_create_needs_the_profile():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors'))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors'))])
     with pytest.raises(SpecError, match="flavor_profile: is required to create flavor 'small'"):
         admin.converge(c, 'flavor', params(name='small'), False)
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors')),
-                                  ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles'))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors')),
+                                       ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles'))])
     with pytest.raises(SpecError, match="flavor_profile: flavor profile 'nope' not found"):
         admin.converge(c, 'flavor', params(name='small', flavor_profile='nope'), False)
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/flavors', listing('flavors')),
         ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
         ('POST', '/lbaas/flavors', Response(201, {'flavor': FLAVOR})),
@@ -115,12 +115,12 @@ def test_flavor_profile_by_name_and_create_needs_the_profile():
 
 def test_flavor_update_sends_only_what_differs_and_refuses_another_profile():
     other = dict(PROFILE, id='9d1f0000-0000-0000-0000-000000000001', name='ha')
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors', FLAVOR)),
-                                  ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', other))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors', FLAVOR)),
+                                       ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', other))])
     with pytest.raises(SpecError, match="flavor_profile: flavor 'small' has flavor_profile %s; Octavia cannot change"
                                         % PROFILE_ID):
         admin.converge(c, 'flavor', params(name='small', flavor_profile='ha'), False)
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/flavors', listing('flavors', FLAVOR)),
         ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
         ('PUT', '/lbaas/flavors/%s' % FLAVOR['id'], Response(200, {'flavor': dict(FLAVOR, enabled=False)})),
@@ -132,28 +132,28 @@ def test_flavor_update_sends_only_what_differs_and_refuses_another_profile():
 
 
 def test_check_mode_plans_the_delete_without_writing():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors', FLAVOR))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/flavors', listing('flavors', FLAVOR))])
     out = admin.converge(c, 'flavor', params(name='small', state='absent'), True)
     assert out['changed'] and out['operation'] == 'delete' and out['diff']['after'] == {} and writes(c) == []
 
 
 def test_availability_zones_are_found_and_written_by_name():
     zone = {'name': 'az1', 'description': 'rack', 'availability_zone_profile_id': PROFILE_ID, 'enabled': True}
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/availabilityzones/az1', Response(200, {'availability_zone': zone})),
         ('PUT', '/lbaas/availabilityzones/az1', Response(200, {'availability_zone': dict(zone, description='x')})),
     ])
     out = admin.converge(c, 'availability_zone', params(name='az1', description='x'), False)
     assert out['availability_zone']['description'] == 'x'
-    c, _ = fakes.scripted_client([('GET', '/lbaas/availabilityzones/az2', Response(404, {'faultstring': 'nf'})),
-                                  ('GET', '/lbaas/availabilityzoneprofiles',
-                                   listing('availability_zone_profiles', dict(PROFILE, availability_zone_data='{}')))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/availabilityzones/az2', Response(404, {'faultstring': 'nf'})),
+                                       ('GET', '/lbaas/availabilityzoneprofiles',
+                                        listing('availability_zone_profiles', dict(PROFILE, availability_zone_data='{}')))])
     out = admin.converge(c, 'availability_zone', params(name='az2', availability_zone_profile='single'), True)
     assert out['diff']['after']['availability_zone_profile'] == PROFILE_ID and writes(c) == []
 
 
 def test_an_ambiguous_create_is_settled_by_reading_again():
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/flavors', listing('flavors')),
         ('GET', '/lbaas/flavorprofiles', listing('flavorprofiles', PROFILE)),
         ('POST', '/lbaas/flavors', Response(504, {'faultstring': 'gateway'})),
@@ -188,7 +188,7 @@ class Identity(object):
 
 
 def quota_client(script, projects=None):
-    c, _ = fakes.scripted_client(script)
+    c, _slept = fakes.scripted_client(script)
     c.conn.identity = Identity(projects or {})
     return c
 
@@ -241,7 +241,7 @@ AMP = {'id': 'A1', 'loadbalancer_id': 'L', 'role': 'STANDALONE'}
 
 
 def test_failover_puts_once_and_waits_until_active():
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
         ('PUT', '/lbaas/loadbalancers/L/failover', Response(202)),
         ('GET', '/lbaas/loadbalancers/L', fakes.lb_response('PENDING_UPDATE')),
@@ -254,19 +254,19 @@ def test_failover_puts_once_and_waits_until_active():
 
 
 def test_failover_of_a_foreign_amphora_or_a_missing_lb_fails_before_the_write():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
-                                  ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
+                                       ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
     with pytest.raises(SpecError, match="amphora: amphora A2 is not one of load balancer 'web'"):
         failover.run(c, {'name': 'web', 'amphora': 'A2'}, False)
-    c, _ = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers'))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers'))])
     with pytest.raises(SpecError, match="name: load balancer 'gone' not found"):
         failover.run(c, {'name': 'gone'}, False)
     assert c.counter.writes == 0
 
 
 def test_failover_check_mode_says_what_would_fail_over():
-    c, _ = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
-                                  ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
+                                       ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
     out = failover.run(c, {'name': 'web', 'amphora': 'A1'}, True)
     assert out['msg'] == 'would fail over amphora A1 of load balancer L (ACTIVE)' and c.counter.writes == 0
 
@@ -274,7 +274,7 @@ def test_failover_check_mode_says_what_would_fail_over():
 # ---- providers in loadbalancer_info
 
 def test_providers_with_capabilities_and_null_where_the_caller_may_not_read_them():
-    c, _ = fakes.scripted_client([
+    c, _slept = fakes.scripted_client([
         ('GET', '/lbaas/providers', Response(200, {'providers': [{'name': 'amphora', 'description': 'A'}]})),
         ('GET', '/lbaas/providers/amphora/flavor_capabilities', CAPS),
         ('GET', '/lbaas/providers/amphora/availability_zone_capabilities', Response(403, {'faultstring': 'no'})),
