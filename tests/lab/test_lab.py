@@ -1,5 +1,6 @@
 """The lab's base cloud answers through its APIs, and converging it again changes nothing."""
 import io
+import os
 import subprocess
 import time
 import uuid
@@ -7,7 +8,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from conftest import TOP, lab_up, recaps
+from conftest import BIN, TOP, lab_up, recaps
 
 with open(TOP + '/inventories/lab/hosts.yml') as _hosts:
     CONTROLLER_ADDRESS = yaml.safe_load(_hosts)['all']['children']['controller']['hosts']['lbaas-lab-controller'][
@@ -118,3 +119,18 @@ def test_second_run_changes_nothing(first_run):
     assert rc == 0, out[-6000:]
     changed = [(host, counts['changed']) for host, counts in recaps(out) if counts['changed']]
     assert not changed, out[-8000:]
+
+
+def test_control_plane_playbook_alone_reads_the_ids_from_the_cloud(first_run):
+    """Run without site.yaml's earlier plays, octavia_control_plane.yaml has none of the facts lb_mgmt_network and
+    amphora_image publish: it reads them back from the cloud (their discover.yml) and finds octavia.conf as it is."""
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ['PATH'], ANSIBLE_NOCOLOR='1')
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', os.path.join(TOP, 'inventories', 'lab'),
+                           os.path.join(TOP, 'playbooks', 'octavia_control_plane.yaml'), '--check', '--diff'],
+                          cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    # both read back (not skipped: their checks ran)
+    assert 'lb_mgmt_network : Check that lbaas.octavia.lb_mgmt has made them' in proc.stdout, proc.stdout[-6000:]
+    assert 'amphora_image : Check that lbaas.octavia.amphora_image has made them' in proc.stdout, proc.stdout[-6000:]
+    changed = [(host, counts['changed']) for host, counts in recaps(proc.stdout) if counts['changed']]
+    assert not changed, proc.stdout[-8000:]
