@@ -78,8 +78,8 @@ def dhcp_serves(lbmgmt):
     """dnsmasq listens on 67/udp in the network's namespace, on a tap that is up with the port's address."""
     out = node('ip netns exec {ns} ss -H -lun "sport = :67"; ip -n {ns} -br -4 addr show dev {tap}'.format(
         ns=lbmgmt['ns'], tap=lbmgmt['tap']), check=False)
-    return ':67' in out and re.search(r'%s\s+(UP|UNKNOWN)\s+%s/' % (re.escape(lbmgmt['tap']),
-                                                                   re.escape(lbmgmt['dhcp_ip'])), out) is not None
+    live = r'%s\s+(UP|UNKNOWN)\s+%s/' % (re.escape(lbmgmt['tap']), re.escape(lbmgmt['dhcp_ip']))
+    return ':67' in out and re.search(live, out) is not None
 
 
 def hm_ready(lbmgmt):
@@ -113,8 +113,7 @@ def test_hand_set_tag_is_repaired(lbmgmt, fault, lab_lock):
     assert right and port_tag(HM_PORT) == right
     wrong = 4000 if right != 4000 else 4001
     since = node('date +%s').strip()
-    start = fault.inject('ovs-vsctl set Port o-hm0 tag=%d (lb-mgmt is VLAN %d; mode %s)' % (wrong, right,
-                                                                                             lbmgmt['mode']))
+    start = fault.inject('ovs-vsctl set Port o-hm0 tag=%d (lb-mgmt is VLAN %d; mode %s)' % (wrong, right, lbmgmt['mode']))
     node('ovs-vsctl set Port %s tag=%d' % (HM_PORT, wrong))
     assert not pings(lbmgmt), 'the wrong tag did not cut o-hm0 off: the test would prove nothing'
     fault.saw('o-hm0 on VLAN %d cannot reach the DHCP port' % wrong)
