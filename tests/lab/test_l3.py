@@ -42,7 +42,8 @@ def test_router_answers_at_its_gateway_and_in_the_tenant_subnet(demo):
     # the agent builds the router's namespace and plugs its ports asynchronously: give it a moment
     assert wait_until(lambda: ping(fixed[0], count=1), 60, step=2), 'the router gateway %s does not answer' % fixed[0]
     assert ping(fixed[0]), 'router gateway %s from the network node' % fixed[0]
-    assert ping('198.51.100.1', namespace='qrouter-%s' % router.id), 'br-ex (upstream) from inside the router'
+    assert wait_until(lambda: ping('198.51.100.1', namespace='qrouter-%s' % router.id, count=1), 30, step=2), \
+        'br-ex (upstream) from inside the router'
 
     subnet = demo.network.find_subnet(TENANT_SUBNET, ignore_missing=False)
     inside = [p for p in demo.network.ports(device_id=router.id)
@@ -50,4 +51,7 @@ def test_router_answers_at_its_gateway_and_in_the_tenant_subnet(demo):
     assert len(inside) == 1, inside
     address = [ip['ip_address'] for ip in inside[0].fixed_ips if ip['subnet_id'] == subnet.id][0]
     # from the tenant network's DHCP namespace: a port of the subnet that every lab has (tenant hosts or not)
+    # (the router's port there may still be wiring up when the demo has just made it)
+    assert wait_until(lambda: ping(address, namespace='qdhcp-%s' % subnet.network_id, count=1), 30, step=2), \
+        'router interface %s, tenant side' % address
     assert ping(address, namespace='qdhcp-%s' % subnet.network_id), 'router interface %s, tenant side' % address

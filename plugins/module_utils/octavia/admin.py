@@ -144,15 +144,26 @@ def object_id(module, obj):
     return obj['name'] if KINDS[module].get('by_name') else obj['id']
 
 
-def resolve_refs(client, module, opts):
-    """Profile names to IDs (a copy of opts); a profile that does not exist fails naming the option."""
+def resolve_refs(client, module, opts, check_mode=False, warnings=None):
+    """Profile names to IDs (a copy of opts); a profile that does not exist fails naming the option.
+
+    In check mode a missing profile may be one an earlier task of the same play would create: the plan goes on
+    with the name shown as '<not found: name>' and a warning, and the real run still fails on a typo.
+    """
     out = dict(opts)
     for field in fields_of(module):
         if field.get('ref') and opts.get(field['name']):
             ref = opts[field['name']]
             profile = find(client, field['ref'], ref)
+            what = '%s %r not found' % (KINDS[field['ref']]['label'], ref)
+            if profile is None and not check_mode:
+                raise SpecError(field['name'], what)
             if profile is None:
-                raise SpecError(field['name'], '%s %r not found' % (KINDS[field['ref']]['label'], ref))
+                (warnings if warnings is not None else []).append(
+                    '%s: %s (check mode goes on: an earlier task may create it; the real run fails unless it '
+                    'exists then)' % (field['name'], what))
+                out[field['name']] = '<not found: %s>' % ref
+                continue
             out[field['name']] = profile['id']
     return out
 
@@ -274,7 +285,8 @@ def converge(client, module, params, check_mode):
     replans = 0
     while True:
         live = find(client, module, opts['name'])
-        resolved = resolve_refs(client, module, opts) if state == 'present' else opts
+        warnings = []
+        resolved = resolve_refs(client, module, opts, check_mode, warnings) if state == 'present' else opts
         operation, body, before, after = plan(module, resolved, live, state)
         guarded = [f for f in ('provider_name', data_api(module)) if f in (body or {})]
         if operation == 'update' and kind.get('used_by') and guarded:
@@ -290,7 +302,7 @@ def converge(client, module, params, check_mode):
                                 % (kind['label'], opts['name'], ', '.join(in_use)))
         if operation in ('create', 'update'):
             check_provider(client, module, resolved)
-        result = {'changed': operation is not None, 'operation': operation}
+        result = {'changed': operation is not None, 'operation': operation, 'warnings': warnings}
         result['diff'] = {'before': before, 'after': after}
         if operation is None or check_mode:
             result[module] = live
@@ -321,6 +333,8 @@ def main(module, name):
         desired(name, module.params)  # bad input fails before the connection
         _conn, client = open_client(module.params)
         result = converge(client, name, module.params, module.check_mode)
+        for warning in result.pop('warnings'):
+            module.warn(warning)
         if not module._diff:  # pylint: disable=protected-access
             result.pop('diff')
         result.update(counts(client))

@@ -282,3 +282,12 @@ def test_providers_with_capabilities_and_null_where_the_caller_may_not_read_them
     out = info.providers(c)
     assert out[0]['flavor_capabilities'][0]['name'] == 'loadbalancer_topology'
     assert out[0]['availability_zone_capabilities'] is None
+
+
+def test_check_mode_goes_on_with_a_profile_an_earlier_task_would_create():
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/availabilityzones/az3', Response(404, {'faultstring': 'nf'})),
+                                       ('GET', '/lbaas/availabilityzoneprofiles', listing('availability_zone_profiles'))])
+    out = admin.converge(c, 'availability_zone', params(name='az3', availability_zone_profile='later'), True)
+    assert out['operation'] == 'create' and out['diff']['after']['availability_zone_profile'] == '<not found: later>'
+    assert out['warnings'][0].startswith("availability_zone_profile: availability zone profile 'later' not found")
+    assert writes(c) == []
