@@ -35,10 +35,13 @@ class Proc(object):
         return self
 
     def kill(self):
-        try:
-            os.killpg(self.proc.pid, 9)
-        except ProcessLookupError:
-            pass
+        """SIGKILL the playbook and every process under it: ansible's workers may start their own sessions,
+        and a module left running would go on changing the load balancer behind the test's back."""
+        for pid in [self.proc.pid] + descendants(self.proc.pid):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
 
     def result(self, timeout=600):
         out, err = self.proc.communicate(timeout=timeout)
@@ -48,3 +51,23 @@ class Proc(object):
             stdout = out
             stderr = err
         return Run(Done, self.stack.proxy.counts.since(self.mark), time.monotonic() - self.started)
+
+
+def descendants(pid):
+    """PIDs of every process below pid, from /proc (parents first)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as handle:
+                ppid = int(handle.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out

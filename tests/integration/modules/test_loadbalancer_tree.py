@@ -186,7 +186,9 @@ def test_every_updatable_field_is_updated_in_place(stack, octavia, name, vip_sub
     assert again.result['changed'] is False and again.counts['writes'] == 0
 
 
-def test_members_added_removed_and_updated_in_one_batch(stack, octavia, name, vip_subnet_id):
+def test_members_added_and_updated_in_one_batch_and_removed_by_id(stack, octavia, name, vip_subnet_id):
+    """Adds and changes in one additive_only batch; the member that goes is one DELETE of the one read
+    (a whole-set batch would also delete members another run added meanwhile)."""
     web = UPDATED_WEB[:3] + [dict(UPDATED_WEB[3], weight=9)] + members(3, base='192.0.2.2')
     spec = updated(name, vip_subnet_id)
     spec['pools'][0]['members'] = web
@@ -194,8 +196,10 @@ def test_members_added_removed_and_updated_in_one_batch(stack, octavia, name, vi
     assert run.rc == 0, run
     lb = octavia.lb(name)
     web_id = octavia.pools(lb['id'])['web']['id']
-    assert [(m, p.split('/lbaas')[1]) for m, p, _s in write_requests(run)] == [('PUT', '/pools/%s/members' % web_id)]
-    assert run.counts['lock_cycles'] == 1
+    writes = [(m, p.split('/lbaas')[1].rsplit('/', 1)[0]) for m, p, _s in write_requests(run)]
+    assert writes == [('PUT', '/pools/%s' % web_id), ('DELETE', '/pools/%s/members' % web_id)]
+    assert run.result['plan'][0]['additive_only'] is True and run.result['plan'][0]['members'] == 4
+    assert run.counts['lock_cycles'] == 2
     have = octavia.members(web_id)
     assert sorted(have) == sorted(['192.0.2.%d:80' % i for i in (1, 2, 3, 4, 21, 22, 23)])
     assert have['192.0.2.4:80']['weight'] == 9
