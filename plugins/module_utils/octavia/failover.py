@@ -19,7 +19,7 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError, SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import find_loadbalancer
 
-AMPHORAE = '/lbaas/octavia/amphorae'
+AMPHORAE = '/octavia/amphorae'  # Octavia's admin API: not under /lbaas
 
 
 def amphorae(client, lb_id):
