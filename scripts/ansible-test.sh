@@ -28,6 +28,11 @@ sys.exit(main(["install"] + [a for a in sys.argv[1:] if a not in ("--no-setuptoo
 PY
 fi
 
+# openstack.cloud (a dependency in galaxy.yml) beside the collection: ansible-test looks for other
+# collections only in the same collection root, and neutron_port imports its OpenStackModule
+deps=$(dirname "$(dirname "$work")")/openstack
+rm -rf "$deps"; mkdir -p "$deps"
+cp -r "$("$venv/bin/python" -c 'import ansible_collections.openstack.cloud as c; print(list(c.__path__)[0])')" "$deps/cloud"
 cd "$work"
 export PATH=$venv/bin:$PATH
 py=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')

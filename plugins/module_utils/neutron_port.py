@@ -130,3 +130,37 @@ def diff(port, update):
     before = dict((key, port.get(key)) for key in sorted(update))
     after = dict((key, update[key]) for key in sorted(update))
     return dict(before=before, after=after)
+
+
+class PortError(Exception):
+    """A reference that matches nothing or several objects, or a port that cannot be told apart."""
+
+
+def as_dict(port):
+    """An SDK Port (or a plain dict in the tests) as a dict of SDK attribute names."""
+    return port.to_dict(computed=False) if hasattr(port, 'to_dict') else dict(port)
+
+
+class Action(object):
+    """What converge does: kind is none, create, update or delete; body is the request (SDK names)."""
+
+    def __init__(self, kind, body=None, result=None, diff=None):
+        self.kind, self.body, self.result, self.diff = kind, body, result, diff
+
+
+def decide(want, port, present):
+    """The one decision of the module, from the resolved wanted state and the port found (a dict or None).
+
+    result is what the module returns as `port` when nothing is sent (no change, or check mode).
+    """
+    if not present:
+        if port is None:
+            return Action('none')
+        return Action('delete', diff=dict(before=port_result(port), after={}))
+    if port is None:
+        body = create_body(want)
+        return Action('create', body=body, diff=dict(before={}, after=body))
+    update = plan_update(want, port)
+    if not update:
+        return Action('none', result=port_result(port))
+    return Action('update', body=update, result=port_result(port), diff=diff(port, update))

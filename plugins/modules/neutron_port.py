@@ -22,6 +22,8 @@ description:
   - Made for the Octavia health-manager ports on the lb-mgmt network (device owner C(Octavia:health-mgr),
     bound to the host whose Open vSwitch agent plugs them), usable for any port.
   - Setting I(binding_host_id) needs Neutron's admin policy (by default the admin role).
+  - Built on openstack.cloud's connection layer (C(OpenStackModule)), so the connection options, clouds.yaml,
+    C(OS_*) variables and the errors are those of openstack.cloud's own modules.
 options:
   name:
     description:
@@ -95,6 +97,17 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  wait:
+    description:
+      - Accepted for openstack.cloud's common options; a port has nothing to wait for (Neutron answers with
+        the port as it is), so it changes nothing.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Accepted for openstack.cloud's common options; not used (see I(wait)).
+    type: int
+    default: 180
 extends_documentation_fragment:
   - lbaas.octavia.openstack
 author:
@@ -206,31 +219,15 @@ diff:
       type: dict
 '''
 
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.lbaas.octavia.plugins.module_utils import neutron_port as plan
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import connect
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.engine import auth_argspec
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError
-
-try:
-    from openstack import exceptions as sdk_exceptions
-    HAS_SDK = True
-except ImportError:  # pragma: no cover - reported by connect()
-    HAS_SDK = False
+from ansible_collections.openstack.cloud.plugins.module_utils.openstack import OpenStackModule
 
 
-class PortError(Exception):
-    pass
+class NeutronPortModule(OpenStackModule):
+    """openstack.cloud's OpenStackModule supplies the connection options, the connection (self.conn) and the
+    SDK error reporting; this class only finds the port and applies what plan (pure functions) decides."""
 
-
-def argument_spec():
-    spec = auth_argspec()
-    spec.pop('wait')
-    spec.pop('timeout')
-    spec.update(
+    argument_spec = dict(
         name=dict(type='str', required=True),
         network=dict(type='str', required=True),
         project=dict(type='str'),
@@ -247,117 +244,95 @@ def argument_spec():
         description=dict(type='str'),
         state=dict(type='str', default='present', choices=['present', 'absent']),
     )
-    return spec
+    module_kwargs = dict(supports_check_mode=True)
 
+    def _find_one(self, finder, ref, what, **filters):
+        """finder(name_or_id, ignore_missing=True, **filters); ambiguity is an error naming what."""
+        try:
+            return finder(ref, ignore_missing=True, **filters)
+        except self.sdk.exceptions.DuplicateResource:
+            raise plan.PortError('%s %r is ambiguous: give its ID' % (what, ref))
 
-def _find_one(finder, ref, what, **filters):
-    """finder(name_or_id, ignore_missing=True, **filters); a PortError names what is missing or ambiguous."""
-    try:
-        found = finder(ref, ignore_missing=True, **filters)
-    except sdk_exceptions.DuplicateResource:
-        raise PortError('%s %r is ambiguous: give its ID' % (what, ref))
-    return found
+    def resolve(self):
+        """The wanted state with every reference turned into an ID. Returns (want, network or None)."""
+        params, net = self.params, self.conn.network
+        project_id = None
+        if params.get('project'):
+            project = self._find_one(self.conn.identity.find_project, params['project'], 'project')
+            if project is None:
+                raise plan.PortError('project %r not found' % params['project'])
+            project_id = project.id
+        owner = project_id or self.conn.current_project_id
 
+        network = self._find_one(net.find_network, params['network'], 'network', project_id=owner)
+        if network is None and not plan.UUID.match(params['network']):
+            network = self._find_one(net.find_network, params['network'], 'network')
+        want = dict(name=params['name'], project_id=project_id, owner=owner,
+                    network_id=network.id if network is not None else None)
+        for option, dummy in plan.SCALARS:
+            want[option] = params.get(option)
+        if params['state'] == 'absent' or network is None:
+            return want, network
 
-def resolve(conn, params):
-    """The wanted state with every reference turned into an ID. Returns (want, network or None)."""
-    project_id = None
-    if params.get('project'):
-        project = _find_one(conn.identity.find_project, params['project'], 'project')
-        if project is None:
-            raise PortError('project %r not found' % params['project'])
-        project_id = project.id
-    owner = project_id or conn.current_project_id
-
-    network = _find_one(conn.network.find_network, params['network'], 'network', project_id=owner)
-    if network is None and not plan.UUID.match(params['network']):
-        network = _find_one(conn.network.find_network, params['network'], 'network')
-    want = dict(name=params['name'], project_id=project_id, owner=owner,
-                network_id=network.id if network is not None else None)
-    for option, dummy in plan.SCALARS:
-        want[option] = params.get(option)
-    if params['state'] == 'absent' or network is None:
+        if params.get('fixed_ips') is not None:
+            fixed = []
+            for entry in params['fixed_ips']:
+                subnet = self._find_one(net.find_subnet, entry['subnet'], 'subnet', network_id=network.id)
+                if subnet is None:
+                    raise plan.PortError('subnet %r not found on network %s' % (entry['subnet'], network.id))
+                fixed.append((subnet.id, entry.get('ip_address') or None))
+            want['fixed_ips'] = fixed
+        if params.get('security_groups') is not None:
+            ids = []
+            for ref in params['security_groups']:
+                group = self._find_one(net.find_security_group, ref, 'security group', project_id=owner)
+                if group is None:
+                    raise plan.PortError('security group %r not found in project %s' % (ref, owner))
+                ids.append(group.id)
+            want['security_group_ids'] = sorted(set(ids))
         return want, network
 
-    if params.get('fixed_ips') is not None:
-        fixed = []
-        for entry in params['fixed_ips']:
-            subnet = _find_one(conn.network.find_subnet, entry['subnet'], 'subnet', network_id=network.id)
-            if subnet is None:
-                raise PortError('subnet %r not found on network %s' % (entry['subnet'], network.id))
-            fixed.append((subnet.id, entry.get('ip_address') or None))
-        want['fixed_ips'] = fixed
-    if params.get('security_groups') is not None:
-        ids = []
-        for ref in params['security_groups']:
-            group = _find_one(conn.network.find_security_group, ref, 'security group', project_id=owner)
-            if group is None:
-                raise PortError('security group %r not found in project %s' % (ref, owner))
-            ids.append(group.id)
-        want['security_group_ids'] = sorted(set(ids))
-    return want, network
+    def find_port(self, want):
+        ports = list(self.conn.network.ports(name=want['name'], network_id=want['network_id'],
+                                             project_id=want['owner']))
+        if len(ports) > 1:
+            raise plan.PortError('%d ports named %r on network %s in project %s: remove the extra ones'
+                                 % (len(ports), want['name'], want['network_id'], want['owner']))
+        return ports[0] if ports else None
 
+    def converge(self):
+        want, network = self.resolve()
+        present = self.params['state'] == 'present'
+        if network is None:
+            if not present:
+                return dict(changed=False, port=None)
+            raise plan.PortError('network %r not found' % self.params['network'])
+        port = self.find_port(want)
+        action = plan.decide(want, plan.as_dict(port) if port is not None else None, present)
+        if action.kind == 'none':
+            return dict(changed=False, port=action.result)
+        if not self.check_mode:
+            if action.kind == 'delete':
+                self.conn.network.delete_port(port.id, ignore_missing=True)
+            elif action.kind == 'create':
+                action.result = plan.port_result(plan.as_dict(self.conn.network.create_port(**action.body)))
+            else:
+                action.result = plan.port_result(plan.as_dict(self.conn.network.update_port(port.id, **action.body)))
+        return dict(changed=True, port=action.result, diff=action.diff)
 
-def find_port(conn, want):
-    ports = list(conn.network.ports(name=want['name'], network_id=want['network_id'], project_id=want['owner']))
-    if len(ports) > 1:
-        raise PortError('%d ports named %r on network %s in project %s: remove the extra ones'
-                        % (len(ports), want['name'], want['network_id'], want['owner']))
-    return ports[0] if ports else None
-
-
-def as_dict(port):
-    return port.to_dict(computed=False) if hasattr(port, 'to_dict') else dict(port)
-
-
-def run(module, conn):
-    params = module.params
-    want, network = resolve(conn, params)
-    if network is None:
-        if params['state'] == 'absent':
-            return dict(changed=False, port=None)
-        raise PortError('network %r not found' % params['network'])
-    port = find_port(conn, want)
-
-    if params['state'] == 'absent':
-        if port is None:
-            return dict(changed=False, port=None)
-        if not module.check_mode:
-            conn.network.delete_port(port.id, ignore_missing=True)
-        return dict(changed=True, port=None, diff=dict(before=plan.port_result(as_dict(port)), after={}))
-
-    if port is None:
-        body = plan.create_body(want)
-        if module.check_mode:
-            return dict(changed=True, port=None, diff=dict(before={}, after=body))
-        created = conn.network.create_port(**body)
-        return dict(changed=True, port=plan.port_result(as_dict(created)), diff=dict(before={}, after=body))
-
-    current = as_dict(port)
-    update = plan.plan_update(want, current)
-    if not update:
-        return dict(changed=False, port=plan.port_result(current))
-    changes = plan.diff(current, update)
-    if module.check_mode:
-        return dict(changed=True, port=plan.port_result(current), diff=changes)
-    updated = conn.network.update_port(port.id, **update)
-    return dict(changed=True, port=plan.port_result(as_dict(updated)), diff=changes)
+    def run(self):
+        errors = plan.validate(self.params)
+        if errors:
+            self.fail_json(msg='; '.join(errors))
+        try:
+            self.exit_json(**self.converge())
+        except plan.PortError as exc:
+            self.fail_json(msg=str(exc))
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    errors = plan.validate(module.params)
-    if errors:
-        module.fail_json(msg='; '.join(errors))
-    try:
-        conn = connect(module.params)
-        result = run(module, conn)
-    except (PortError, OctaviaModuleError) as exc:
-        module.fail_json(msg=str(getattr(exc, 'msg', None) or exc))
-    except Exception as exc:  # SDK and HTTP errors: report them, with the trace for -vvv
-        module.fail_json(msg='%s: %s' % (type(exc).__name__, getattr(exc, 'msg', None) or exc),
-                         exception=traceback.format_exc())
-    module.exit_json(**result)
+    module = NeutronPortModule()
+    module()
 
 
 if __name__ == '__main__':

@@ -89,3 +89,16 @@ def test_result_and_diff():
     assert set(plan.port_result(port())) == set(plan.RETURNED)
     assert plan.diff(port(), {'binding_host_id': 'network'}) == {
         'before': {'binding_host_id': 'network'}, 'after': {'binding_host_id': 'network'}}
+
+
+def test_decide_each_path():
+    assert plan.decide(want(), None, present=False).kind == 'none'
+    gone = plan.decide(want(), port(), present=False)
+    assert (gone.kind, gone.diff['after']) == ('delete', {})
+    new = plan.decide(want(), None, present=True)
+    assert (new.kind, new.result) == ('create', None) and new.body == new.diff['after']
+    same = plan.decide(want(), port(), present=True)
+    assert (same.kind, same.result['id']) == ('none', 'p1')
+    drift = plan.decide(want(), port(binding_host_id='other'), present=True)
+    assert (drift.kind, drift.body) == ('update', {'binding_host_id': 'network'})
+    assert drift.diff == {'before': {'binding_host_id': 'other'}, 'after': {'binding_host_id': 'network'}}
