@@ -57,7 +57,10 @@ def read_list(client, path, collection, **filters):
     items = []
     url, params = path, dict((k, v) for k, v in filters.items() if v is not None)
     while url:
-        body = client.get(url, params=params) or {}
+        body = client.get(url, params=params)
+        if body is None:
+            # a collection is never "not found": a 404 means a wrong path (or an API without it), not "none"
+            raise APIError(404, 'no such collection', 'GET', url)
         items.extend(body.get(collection) or [])
         url, params = None, None
         for link in body.get(collection + '_links') or []:

@@ -245,11 +245,14 @@ def test_failover_returns_the_load_balancer_to_active(admin_stack, stack, octavi
     assert octavia.lb(lbname)['provisioning_status'] == 'ACTIVE'
     print('failover of %s: ACTIVE again after %s s' % (lbname, run.result['seconds']))
 
-    amphorae = run.result['amphorae'] or []
-    if amphorae:  # the amphora provider keeps amphora records even with the noop compute driver
-        one = admin_stack.play([task('loadbalancer_failover', name=lbname, amphora=amphorae[0]['id'])])
-        assert one.rc == 0 and one.result['failed_over'] == 'amphora', one
-        assert one.result['loadbalancer']['provisioning_status'] == 'ACTIVE'
+    # the amphora provider keeps amphora records (made-up compute IDs) with the noop drivers too
+    amphorae = [a for a in run.result['amphorae'] if a['status'] != 'DELETED']
+    assert amphorae, run
+    one = admin_stack.play([task('loadbalancer_failover', name=lbname, amphora=amphorae[0]['id'])])
+    assert one.rc == 0 and one.result['failed_over'] == 'amphora', one
+    assert [e[1].split('/v2', 1)[-1] for e in writes(one)] == ['/octavia/amphorae/%s/failover' % amphorae[0]['id']], one
+    assert one.result['loadbalancer']['provisioning_status'] == 'ACTIVE'
+    print('failover of amphora %s: ACTIVE again after %s s' % (amphorae[0]['id'], one.result['seconds']))
     run = admin_stack.play([task('loadbalancer_failover', name=lbname, amphora=str(uuid.uuid4()))])
     assert run.rc != 0 and run.result['msg'].startswith('amphora: amphora '), run
     assert writes(run) == []

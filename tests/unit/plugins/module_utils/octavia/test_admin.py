@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin, admin_quota, failover, info
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import AmbiguousWrite, SpecError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import AmbiguousWrite, APIError, SpecError
 
 from . import fakes
 from .fakes import Response
@@ -246,7 +246,7 @@ def test_failover_puts_once_and_waits_until_active():
         ('PUT', '/lbaas/loadbalancers/L/failover', Response(202)),
         ('GET', '/lbaas/loadbalancers/L', fakes.lb_response('PENDING_UPDATE')),
         ('GET', '/lbaas/loadbalancers/L', fakes.lb_response('ACTIVE')),
-        ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP)),
+        ('GET', '/octavia/amphorae', listing('amphorae', AMP)),
     ])
     out = failover.run(c, {'name': 'web', 'wait': True}, False)
     assert out['loadbalancer']['provisioning_status'] == 'ACTIVE' and out['failed_over'] == 'loadbalancer'
@@ -255,7 +255,7 @@ def test_failover_puts_once_and_waits_until_active():
 
 def test_failover_of_a_foreign_amphora_or_a_missing_lb_fails_before_the_write():
     c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
-                                       ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
+                                       ('GET', '/octavia/amphorae', listing('amphorae', AMP))])
     with pytest.raises(SpecError, match="amphora: amphora A2 is not one of load balancer 'web'"):
         failover.run(c, {'name': 'web', 'amphora': 'A2'}, False)
     c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers'))])
@@ -266,7 +266,7 @@ def test_failover_of_a_foreign_amphora_or_a_missing_lb_fails_before_the_write():
 
 def test_failover_check_mode_says_what_would_fail_over():
     c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
-                                       ('GET', '/lbaas/octavia/amphorae', listing('amphorae', AMP))])
+                                       ('GET', '/octavia/amphorae', listing('amphorae', AMP))])
     out = failover.run(c, {'name': 'web', 'amphora': 'A1'}, True)
     assert out['msg'] == 'would fail over amphora A1 of load balancer L (ACTIVE)' and c.counter.writes == 0
 
@@ -291,3 +291,10 @@ def test_check_mode_goes_on_with_a_profile_an_earlier_task_would_create():
     assert out['operation'] == 'create' and out['diff']['after']['availability_zone_profile'] == '<not found: later>'
     assert out['warnings'][0].startswith("availability_zone_profile: availability zone profile 'later' not found")
     assert writes(c) == []
+
+
+def test_a_collection_that_answers_404_is_an_error_not_an_empty_list():
+    c, _slept = fakes.scripted_client([('GET', '/lbaas/loadbalancers', listing('loadbalancers', LB)),
+                                       ('GET', '/octavia/amphorae', Response(404, {'faultstring': 'nf'}))])
+    with pytest.raises(APIError, match='returned 404: no such collection'):
+        failover.run(c, {'name': 'web', 'amphora': 'A1'}, False)
