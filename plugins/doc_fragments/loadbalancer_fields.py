@@ -27,7 +27,7 @@ options:
     type: bool
   vip_subnet_id:
     description:
-    - 'ID of the subnet the VIP is allocated from (no Neutron lookup: IDs only).'
+    - ID of the subnet the VIP is allocated from (I(vip_subnet) takes a name).
     - 'Create-only: a different value on an existing object fails before any change, unless I(replace=true) re-creates
       the object.'
     type: str

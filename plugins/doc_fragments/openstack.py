@@ -110,5 +110,6 @@ options:
     default: 600
 notes:
   - Load balancers are found by name in the project of the credentials; every request goes to the
-    Octavia (load-balancer) endpoint only, no Neutron or Nova lookups, so subnets and networks are given by ID.
+    Octavia (load-balancer) endpoint only, no Neutron or Nova lookups, so subnets and networks are given by ID
+    (except the loadbalancer module's VIP name options and I(floating_ip), which ask Neutron when given).
 '''

@@ -648,6 +648,7 @@ extends_documentation_fragment:
   - lbaas.octavia.openstack
   - lbaas.octavia.openstack.loadbalancer
   - lbaas.octavia.loadbalancer_fields
+  - lbaas.octavia.loadbalancer_vip_fields
 author:
   - lbaas.octavia contributors (@lbaas-octavia)
 '''
@@ -778,9 +779,26 @@ planned_lock_cycles:
   returned: always
   type: int
   sample: 1
+floating_ip_address:
+  description: The floating IP on the VIP port (null when check mode would create or associate it, or after I(state=absent)).
+  returned: when I(floating_ip) is given
+  type: str
+  sample: 198.51.100.23
+floating_ip:
+  description:
+    - What happened to the floating IP; C(action) is C(none), C(create), C(associate) or (I(state=absent))
+      C(release), with C(id), C(network_id) and C(created_by_module), or C(released) (addresses).
+  returned: when I(floating_ip) is given
+  type: dict
+neutron_writes:
+  description: Number of Neutron writes the floating IP needed (0 on a re-run).
+  returned: when I(floating_ip) is given
+  type: int
+  sample: 1
 '''
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, schema, spec, tree
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, schema, spec, tree, vip
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import connect
 
 
 def shape(job):
@@ -790,13 +808,15 @@ def shape(job):
 
 def main():
     argument_spec = schema.tree_argspec()
+    argument_spec.update(schema.argspec(schema.VIP_REFS))
     argument_spec.update(
         state=dict(type='str', default='present', choices=['present', 'absent']),
         replace=dict(type='bool', default=False),
         wait_for=dict(type='str', default='active', choices=['active', 'online']),
     )
     module = engine.new_module(argument_spec)
-    engine.main(module, spec.tree_from_params, shape)
+    vip_options = vip.VipOptions(module, connect)
+    engine.main(module, vip_options.build(spec.tree_from_params), vip_options.shape(shape))
 
 
 if __name__ == '__main__':

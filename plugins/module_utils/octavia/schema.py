@@ -57,7 +57,7 @@ LOADBALANCER = [
       required=True),
     _description('load balancer'),
     ADMIN_STATE,
-    F('vip_subnet_id', 'str', ['ID of the subnet the VIP is allocated from (no Neutron lookup: IDs only).'],
+    F('vip_subnet_id', 'str', ['ID of the subnet the VIP is allocated from (I(vip_subnet) takes a name).'],
       create_only=True),
     F('vip_network_id', 'str', ['ID of the network the VIP is allocated from.'], create_only=True),
     F('vip_port_id', 'str', ['ID of an existing Neutron port to use as the VIP.'], create_only=True),
@@ -226,6 +226,31 @@ L7_POLICY = [
                         'are removed.'], elements='dict', options=L7_RULE, tree=True),
 ]
 
+# The loadbalancer module's VIP by name (plugins/module_utils/octavia/vip.py resolves them into the *_id
+# options above through Neutron, so they are not load-balancer fields) and its floating IP (floating_ip.py).
+VIP_REFS = [
+    F('vip_network', 'str', ['Name or ID of the network the VIP is allocated from, instead of I(vip_network_id).',
+                             'Names are resolved through Neutron (one list request for all the networks of a task);',
+                             'a name that matches no network, or several, fails before any change.'],
+      create_only=True),
+    F('vip_subnet', 'str', ['Name or ID of the VIP subnet, instead of I(vip_subnet_id); with I(vip_network) or',
+                            'I(vip_network_id) only that network\'s subnets are considered.'], create_only=True),
+    F('vip_port', 'str', ['Name or ID of an existing Neutron port to use as the VIP, instead of I(vip_port_id).'],
+      create_only=True),
+    F('vip_qos_policy', 'str', ['Name or ID of the QoS policy of the VIP port, instead of I(vip_qos_policy_id).']),
+    F('vip_security_groups', 'list', ['Names or IDs of the security groups of the VIP port, instead of',
+                                      'I(vip_sg_ids) (one list request for all of them).'],
+      elements='str', min_version='2.29'),
+    F('floating_ip', 'dict', ['A floating IP on the VIP port, reported as C(floating_ip_address). Associated',
+                              'once; a re-run with one already on the VIP port writes nothing, and a different one',
+                              'there is an error, never replaced. With I(state=absent) the floating IPs this',
+                              'module created for the load balancer (marked in their description) are released;',
+                              'one given by I(address) is only disassociated (with the VIP port).',
+                              'The VIP port must be a real Neutron port (not with Octavia\'s noop network driver).'],
+      options=[F('network', 'str', ['Name or ID of the external network to allocate a new floating IP from.']),
+               F('address', 'str', ['An existing, free floating IP of the project to associate.'])]),
+]
+
 # Objects that nest in the loadbalancer tree (and the pool/listener modules' sub-options).
 HEALTH_MONITOR_TREE = HEALTH_MONITOR + [
     F('state', 'str', ['C(absent) removes the health monitor.'], choices=['present', 'absent'], default='present',
@@ -252,6 +277,7 @@ LISTENER_TREE = LISTENER + [
 # Top-level options of the single-object modules (and their generated doc fragments).
 MODULE_FIELDS = {
     'loadbalancer': LOADBALANCER,
+    'loadbalancer_vip': VIP_REFS,
     'listener': LISTENER,
     'pool': POOL,
     'member': copy_fields(MEMBER, address={'required': False}, protocol_port={'required': False}),
