@@ -1,0 +1,248 @@
+"""Three controllers behind HAProxy with the TaskFlow jobboard (molecule/ha), checked from the outside.
+
+The proofs of issue 16 on three controllers: every host runs every service and lists every health manager; a
+worker killed in the middle of a create is resumed by another one; a whole controller stopped while a module
+converges a 100-member tree; a rolling restart while converging, one host at a time; the re-run changes nothing.
+Each prints what it injected and how long recovery took (seconds)."""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import openstack
+import pytest
+import yaml
+
+STATE = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "state")
+SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(SCENARIO))
+INFRA = "lbaas-ha-infra"
+CONTROLLERS = ["lbaas-ha-1", "lbaas-ha-2", "lbaas-ha-3"]
+SERVICES = ["octavia-api", "octavia-worker", "octavia-health-manager", "octavia-housekeeping", "octavia-driver-agent"]
+NOOP_SUBNET = "6f1f4a5e-8f3c-4a2b-9d1e-0c5b7a3e2f10"
+
+
+def sh(container, script, check=True, timeout=300):
+    proc = subprocess.run(["podman", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s: %s -> rc %d\n%s" % (container, script, proc.returncode, proc.stdout))
+    return proc.stdout
+
+
+def wait_until(predicate, seconds, step=1.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+def address(name):
+    return subprocess.check_output(
+        ["podman", "container", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name],
+        text=True).strip()
+
+
+def secret(name):
+    with open(os.path.join(STATE, name)) as handle:
+        return handle.read().split()[0]
+
+
+@pytest.fixture(scope="module")
+def conn():
+    return openstack.connect(
+        auth={"auth_url": "http://%s:5000/v3" % address(INFRA), "username": "demo", "password": secret("demo_password"),
+              "project_name": "demo", "user_domain_name": "Default", "project_domain_name": "Default"},
+        region_name="RegionOne")
+
+
+def status(conn, lb_id):
+    return conn.load_balancer.get_load_balancer(lb_id).provisioning_status
+
+
+def wait_final(conn, lb_id, seconds):
+    return wait_until(lambda: status(conn, lb_id) in ("ACTIVE", "ERROR") and status(conn, lb_id), seconds, step=2)
+
+
+def no_pending(conn):
+    return [(lb.name, lb.provisioning_status) for lb in conn.load_balancer.load_balancers()
+            if str(lb.provisioning_status).startswith("PENDING")]
+
+
+def playbook(extra_vars=None):
+    """converge.yml again on the scenario's inventory (what `molecule converge` runs); (rc, output)."""
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_STDOUT_CALLBACK", None)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+           os.path.join(SCENARIO, "converge.yml")]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    proc = subprocess.run(cmd, cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          check=False, timeout=1200)
+    return proc.returncode, proc.stdout
+
+
+def converge_task(name, count, weight=1):
+    spec = {"name": name, "vip_subnet_id": NOOP_SUBNET,
+            "listeners": [{"name": "http", "protocol": "HTTP", "protocol_port": 80, "default_pool": "web"}],
+            "pools": [{"name": "web", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
+                       "members": [{"address": "192.0.2.%d" % (i % 250 + 1), "protocol_port": 8000 + i // 250,
+                                    "weight": weight} for i in range(count)]}]}
+    return spec
+
+
+def module_converge(spec, tmpdir):
+    """lbaas.octavia.loadbalancer on localhost with the demo user, through HAProxy (Keystone's endpoint)."""
+    clouds = os.path.join(tmpdir, "clouds.yaml")
+    with open(clouds, "w") as handle:
+        yaml.safe_dump({"clouds": {"ha": {"auth": {
+            "auth_url": "http://%s:5000/v3" % address(INFRA), "username": "demo", "password": secret("demo_password"),
+            "project_name": "demo", "user_domain_name": "Default", "project_domain_name": "Default"},
+            "region_name": "RegionOne"}}}, handle)
+    os.chmod(clouds, 0o600)
+    book = os.path.join(tmpdir, "tree-%s.yml" % uuid.uuid4().hex[:6])
+    with open(book, "w") as handle:
+        yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "connection": "local",
+                         "tasks": [{"name": "converge", "lbaas.octavia.loadbalancer": dict(spec, cloud="ha")}]}], handle)
+    env = dict(os.environ, OS_CLIENT_CONFIG_FILE=clouds, ANSIBLE_NOCOLOR="1")
+    started = time.monotonic()
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", book],
+                          cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                          timeout=1200)
+    return proc.returncode, time.monotonic() - started, proc.stdout
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_controller_runs_every_service(host, service):
+    unit = host.service(service)
+    assert unit.is_enabled and unit.is_running, service
+
+
+def test_every_health_manager_is_listed(host):
+    conf = host.file("/etc/octavia/octavia.conf").content_string
+    listed = re.search(r"^controller_ip_port_list = (.*)$", conf, re.M).group(1).split(",")
+    assert sorted(listed) == sorted("%s:5555" % address(c) for c in CONTROLLERS)
+    assert re.search(r"^jobboard_enabled = True$", conf, re.M)
+
+
+def test_worker_killed_mid_create_is_resumed_by_another(conn):
+    """LOCK TABLES amphora stops the create flow at its amphora INSERT; the worker waiting there is killed."""
+    lock = subprocess.Popen(["podman", "exec", "-i", INFRA, "mariadb", "--unbuffered", "-N", "octavia"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lock.stdin.write("LOCK TABLES amphora WRITE; SELECT 'locked';\n")
+    lock.stdin.flush()
+    assert lock.stdout.readline().strip() == "locked"
+    try:
+        lb = conn.load_balancer.create_load_balancer(name="ha-kill-%s" % uuid.uuid4().hex[:6], vip_subnet_id=NOOP_SUBNET)
+        waiting = wait_until(lambda: sh(INFRA, "mariadb -N -e \"SELECT HOST FROM information_schema.PROCESSLIST "
+                                               "WHERE DB='octavia' AND STATE LIKE 'Waiting for table%' AND INFO LIKE 'INSERT INTO amphora %'\"").split(), 60)
+        assert waiting, "no worker reached the amphora table"
+        claimed_by = [c for c in CONTROLLERS if any(h.startswith(address(c) + ":") for h in waiting)]
+        assert len(claimed_by) == 1, (waiting, claimed_by)
+        victim = claimed_by[0]
+        started = time.monotonic()
+        print("ha: inject: SIGKILL octavia-worker on %s (its flow waits in the amphora INSERT)" % victim)
+        sh(victim, "systemctl kill --signal=SIGKILL octavia-worker")
+    finally:
+        lock.stdin.write("UNLOCK TABLES;\n")
+        lock.stdin.close()
+        lock.wait(timeout=30)
+    final = wait_final(conn, lb.id, 180)
+    seconds = time.monotonic() - started
+    print("ha: load balancer %s %.1f s after the kill" % (final, seconds))
+    assert final == "ACTIVE"
+    assert not no_pending(conn)
+    conn.load_balancer.delete_load_balancer(lb.id)
+
+
+def test_a_controller_stopped_while_converging_100_members(conn, tmp_path):
+    name = "ha-tree-%s" % uuid.uuid4().hex[:6]
+    result = {}
+
+    def run():
+        result["run"] = module_converge(converge_task(name, 100), str(tmp_path))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(8)
+    victim = CONTROLLERS[1]
+    print("ha: inject: podman stop %s (every service of one controller) while the tree converges" % victim)
+    started = time.monotonic()
+    subprocess.run(["podman", "stop", "-t", "5", victim], check=True)
+    try:
+        thread.join(timeout=1200)
+        rc, seconds, output = result["run"]
+        print("ha: converge rc %d in %.0f s" % (rc, seconds))
+        assert rc == 0, output[-4000:]
+        lb = conn.load_balancer.find_load_balancer(name)
+        assert lb.provisioning_status == "ACTIVE"
+        pool = next(iter(conn.load_balancer.pools(loadbalancer_id=lb.id)))
+        assert len(list(conn.load_balancer.members(pool.id))) == 100
+        assert not no_pending(conn)
+        # no amphora failed over by mistake (noop: none may even exist outside ALLOCATED/READY)
+        failed = sh(INFRA, "mariadb -N octavia -e \"SELECT COUNT(*) FROM amphora WHERE status LIKE '%FAIL%' "
+                           "OR status='ERROR'\"").strip()
+        assert failed == "0", failed
+        print("ha: recovered in %.1f s, 0 objects lost" % (time.monotonic() - started))
+    finally:
+        subprocess.run(["podman", "start", victim], check=True)
+        assert wait_until(lambda: sh(victim, "systemctl is-active octavia-api octavia-worker", check=False).split()
+                          == ["active", "active"], 180)
+        left = conn.load_balancer.find_load_balancer(name)
+        if left is not None:
+            conn.load_balancer.delete_load_balancer(left.id, cascade=True)
+
+
+def restart_windows(since):
+    windows = {}
+    for node in CONTROLLERS:
+        out = sh(node, "journalctl --since @%d --no-pager -o short-unix -t systemd | grep -E '(Stopping|Started) octavia-'"
+                 % int(since), check=False)
+        stamps = [float(line.split()[0]) for line in out.splitlines() if re.match(r"^\d+\.\d+ ", line)]
+        if stamps:
+            windows[node] = (min(stamps), max(stamps))
+    return windows
+
+
+def test_rolling_restart_while_converging_then_nothing_changes(conn, tmp_path):
+    name = "ha-roll-%s" % uuid.uuid4().hex[:6]
+    runs, stop = [], threading.Event()
+
+    def loop():
+        weight = 1
+        while not stop.is_set():
+            weight = 3 - weight
+            runs.append(module_converge(converge_task(name, 20, weight), str(tmp_path)))
+
+    thread = threading.Thread(target=loop)
+    thread.start()
+    since = time.time()
+    print("ha: inject: [DEFAULT] debug = True on every controller (converge.yml) while a module converges")
+    try:
+        rc, output = playbook({"octavia_control_plane_debug": True})
+        assert rc == 0, output[-4000:]
+        windows = restart_windows(since)
+        back_rc, back_output = playbook()
+        assert back_rc == 0, back_output[-4000:]
+    finally:
+        stop.set()
+        thread.join(timeout=1200)
+    ordered = sorted(windows.values())
+    print("ha: restart windows (s): %s" % ["%.1f-%.1f" % (a - since, b - since) for a, b in ordered])
+    assert len(ordered) == 3 and all(ordered[i][1] <= ordered[i + 1][0] for i in range(2)), windows
+    failed = [r for r in runs if r[0] != 0]
+    print("ha: %d converges during the restarts, %d failed" % (len(runs), len(failed)))
+    assert runs and not failed, failed[0][2][-4000:] if failed else "no converge ran"
+    assert not no_pending(conn)
+    rc, output = playbook()
+    changed = dict(re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", output, re.M))
+    print("ha: re-run changed per host: %s" % changed)
+    assert rc == 0 and all(v == "0" for v in changed.values()), changed
+    conn.load_balancer.delete_load_balancer(conn.load_balancer.find_load_balancer(name).id, cascade=True)
