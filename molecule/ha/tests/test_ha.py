@@ -80,7 +80,9 @@ def playbook(extra_vars=None):
     """converge.yml again on the scenario's inventory (what `molecule converge` runs); (rc, output)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1")
     env.pop("ANSIBLE_STDOUT_CALLBACK", None)
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.environ["MOLECULE_INVENTORY_FILE"],
+    # the inventory directory (the generated hosts and the scenario's, with the deployer group), as molecule runs it
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+           os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"]),
            os.path.join(SCENARIO, "converge.yml")]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
@@ -133,16 +135,17 @@ def test_every_health_manager_is_listed(host):
 
 
 def test_worker_killed_mid_create_is_resumed_by_another(conn):
-    """LOCK TABLES amphora stops the create flow at its amphora INSERT; the worker waiting there is killed."""
+    """SELECT ... FOR UPDATE on the amphora table (an open transaction) holds the create flow at its amphora INSERT
+    (reads go on); the worker waiting there is killed."""
     lock = subprocess.Popen(["podman", "exec", "-i", INFRA, "mariadb", "--unbuffered", "-N", "octavia"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lock.stdin.write("LOCK TABLES amphora WRITE; SELECT 'locked';\n")
+    lock.stdin.write("BEGIN; SELECT COUNT(*) FROM amphora FOR UPDATE; SELECT 'locked';\n")
     lock.stdin.flush()
-    assert lock.stdout.readline().strip() == "locked"
+    assert [lock.stdout.readline().strip() for _ in range(2)][-1] == "locked"
     try:
         lb = conn.load_balancer.create_load_balancer(name="ha-kill-%s" % uuid.uuid4().hex[:6], vip_subnet_id=NOOP_SUBNET)
         waiting = wait_until(lambda: sh(INFRA, "mariadb -N -e \"SELECT HOST FROM information_schema.PROCESSLIST "
-                                               "WHERE DB='octavia' AND STATE LIKE 'Waiting for table%' AND INFO LIKE 'INSERT INTO amphora %'\"").split(), 60)
+                                               "WHERE DB='octavia' AND INFO LIKE 'INSERT INTO amphora %'\"").split(), 60)
         assert waiting, "no worker reached the amphora table"
         claimed_by = [c for c in CONTROLLERS if any(h.startswith(address(c) + ":") for h in waiting)]
         assert len(claimed_by) == 1, (waiting, claimed_by)
@@ -151,7 +154,7 @@ def test_worker_killed_mid_create_is_resumed_by_another(conn):
         print("ha: inject: SIGKILL octavia-worker on %s (its flow waits in the amphora INSERT)" % victim)
         sh(victim, "systemctl kill --signal=SIGKILL octavia-worker")
     finally:
-        lock.stdin.write("UNLOCK TABLES;\n")
+        lock.stdin.write("ROLLBACK;\n")
         lock.stdin.close()
         lock.wait(timeout=30)
     final = wait_final(conn, lb.id, 180)
