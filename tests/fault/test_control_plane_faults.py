@@ -4,6 +4,15 @@
   b  RabbitMQ stopped for OUTAGE s the same way, and a load balancer created directly during the outage
      (Octavia's API casts the create to the worker over RabbitMQ: what becomes of it?);
 
+Measured on the lab (2026-12-06, 2 busy cores): (a) passes: the API answers 503 while MariaDB is down and 200 again
+about 1 s after it is back; the module fails at once with a clear error (Keystone, on the same MariaDB, answers 500
+to its token request) and the next run converges, 0 lost. (b) fails: the API blocks on its cast while RabbitMQ is
+down (oslo.messaging reconnects until it is back), then publishes; but the lab's queues and exchanges are not
+durable, so the restarted broker has neither until the worker re-declares them, and a cast published before that
+(0.2 s before, in the run measured) is dropped: the create stays PENDING_CREATE and the member PENDING_UPDATE for
+good. The fix is [oslo_messaging_rabbit] amqp_durable_queues = True (octavia_control_plane_conf_overrides), with the
+old non-durable queues and exchanges removed once (a broker restart does it).
+
 The outages begin between operations. MariaDB stopped while a write is in flight leaves the load balancer
 PENDING_UPDATE for good (measured: the API had set it pending and could neither create the listener nor set the
 status back; the worker's flows fail the same way): Octavia cannot recover that by itself. An operator must set
