@@ -83,11 +83,32 @@ def all_lbs(sdk, name):
     return lb_get(sdk, '/lbaas/loadbalancers', {'name': name})['loadbalancers']
 
 
-def lost_and_dupes(sdk, name):
-    """(objects of tree() missing, duplicates) on Octavia itself."""
-    want = {'listener http', 'listener tcp', 'pool web', 'pool api', 'hm web', 'hm api', 'l7 api', 'rule api'}
-    want |= set('member web %s' % m['address'] for m in members(4))
-    want |= set('member api %s' % m['address'] for m in members(3, 8080, '198.18.0.'))
+def small(name, vip):
+    """A smaller tree (4 writes on a bare load balancer: pool, members, monitor, listener)."""
+    tasks = tree(name, vip)
+    args = tasks[0]['lbaas.octavia.loadbalancer']
+    args['pools'] = args['pools'][:1]
+    args['listeners'] = [dict(args['listeners'][0], l7policies=[])]
+    return tasks
+
+
+def expected(tasks):
+    """The objects a tree() task makes, as lost_and_dupes names them."""
+    args = tasks[-1]['lbaas.octavia.loadbalancer']
+    want = set()
+    for pool in args['pools']:
+        want |= {'pool %s' % pool['name'], 'hm %s' % pool['name']}
+        want |= set('member %s %s' % (pool['name'], m['address']) for m in pool['members'])
+    for lis in args['listeners']:
+        want.add('listener %s' % lis['name'])
+        for pol in lis.get('l7policies') or []:
+            want |= {'l7 %s' % pol['name'], 'rule %s' % pol['name']}
+    return want
+
+
+def lost_and_dupes(sdk, name, tasks=None):
+    """(objects of the tree missing, duplicates) on Octavia itself."""
+    want = expected(tasks or tree(name, 'unused'))
     live = [lb for lb in all_lbs(sdk, name) if lb['provisioning_status'] not in ('PENDING_DELETE', 'DELETED')]
     if not live:
         return len(want), 0
@@ -117,8 +138,8 @@ def wait_gone_twins(sdk, name, seconds=120):
         time.sleep(1)
 
 
-def rerun_is_clean(stack, name, vip):
-    again = stack.play(tree(name, vip))
+def rerun_is_clean(stack, name, vip, tasks=None):
+    again = stack.play(tasks or tree(name, vip))
     assert again.rc == 0, again
     assert again.result['changed'] is False and again.counts['writes'] == 0, again.counts['log']
     return again
@@ -277,9 +298,11 @@ def test_d_replace_killed_after_the_new_pools_post_is_repaired(stack, sdk, octav
 
 # ---- e: the API paused, the API restarted
 
-def converge_while(stack, sdk, fault, lbname, vip_subnet_id, disrupt, after_writes=3):
-    """Converge tree() on a bare load balancer; after_writes writes in, run disrupt() in a thread."""
+def converge_while(stack, sdk, fault, lbname, vip_subnet_id, disrupt, after_writes=2):
+    """Converge small() on a bare load balancer; after_writes writes in, run disrupt() in a thread."""
     assert stack.play(bare(lbname, vip_subnet_id)).rc == 0
+    tasks = small(lbname, vip_subnet_id)
+    tasks[0]['lbaas.octavia.loadbalancer']['api_timeout'] = 10
     seen = {'writes': 0}
     done = threading.Event()
 
@@ -291,7 +314,7 @@ def converge_while(stack, sdk, fault, lbname, vip_subnet_id, disrupt, after_writ
 
     stack.proxy.hook = hook
     started = time.monotonic()
-    run = stack.play(tree(lbname, vip_subnet_id, api_timeout=10))
+    run = stack.play(tasks)
     seconds = time.monotonic() - started
     stack.proxy.hook = None
     assert done.wait(120), 'the disruption never ran or never ended'
@@ -301,22 +324,22 @@ def converge_while(stack, sdk, fault, lbname, vip_subnet_id, disrupt, after_writ
     assert run.rc == 0, run
     assert seconds < 300
     fault.recovered(seconds)
-    lost, dupes = lost_and_dupes(sdk, lbname)
+    lost, dupes = lost_and_dupes(sdk, lbname, tasks)
     fault.objects_lost(lost, '(%d duplicates)' % dupes)
     assert lost == 0
     if dupes:
         # a write the paused API carried out after the task had given up on it and re-planned: the next run
         # repairs the duplicate pool
         fault.saw('%d duplicates left, repaired by the next run' % dupes)
-        assert stack.play(tree(lbname, vip_subnet_id)).rc == 0
-        assert lost_and_dupes(sdk, lbname) == (0, 0)
-    rerun_is_clean(stack, lbname, vip_subnet_id)
+        assert stack.play(tasks).rc == 0
+        assert lost_and_dupes(sdk, lbname, tasks) == (0, 0)
+    rerun_is_clean(stack, lbname, vip_subnet_id, tasks)
 
 
 @pytest.mark.usefixtures('lab_lock')
 def test_e_api_paused_20_s_mid_converge(stack, sdk, fault, lbname, vip_subnet_id):
     def pause():
-        fault.inject('SIGSTOP to octavia-api for 20 s (after the converge\'s 3rd write), then SIGCONT')
+        fault.inject('SIGSTOP to octavia-api for 20 s (after the converge\'s 2nd write), then SIGCONT')
         lab(CONTROLLER, 'systemctl', 'kill', '--signal=SIGSTOP', 'octavia-api')
         try:
             time.sleep(20)
@@ -329,7 +352,7 @@ def test_e_api_paused_20_s_mid_converge(stack, sdk, fault, lbname, vip_subnet_id
 @pytest.mark.usefixtures('lab_lock')
 def test_e_api_restarted_mid_converge(stack, sdk, fault, lbname, vip_subnet_id):
     def restart():
-        fault.inject('systemctl restart octavia-api (after the converge\'s 3rd write)')
+        fault.inject('systemctl restart octavia-api (after the converge\'s 2nd write)')
         began = time.monotonic()
         lab(CONTROLLER, 'systemctl', 'restart', 'octavia-api')
         while not api_answers(sdk) and time.monotonic() - began < 120:
