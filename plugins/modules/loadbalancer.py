@@ -483,7 +483,8 @@ options:
       members:
         description:
         - 'Members of the pool, identified by I(address) and I(protocol_port). Left out: members are not managed.
-          Changes go in one batch request.'
+          Changes go in one batch request, or one request per member when only a few members of a big pool change
+          (Octavia spends time on a batch in proportion to the pool).'
         type: list
         elements: dict
         suboptions:

@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import member_cost, schema
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
@@ -80,7 +80,9 @@ class MemberPlanner(object):
                           id=cur['id'], parent=cur_pool['id'])
         changed_bodies = [api_body('member', o) for o in add]
         changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
-        if changed_bodies and self.api_version() >= ADDITIVE_ONLY_VERSION:
+        # the cheaper way for Octavia (member_cost.py): a batch costs in proportion to the pool
+        if changed_bodies and self.api_version() >= ADDITIVE_ONLY_VERSION and member_cost.use_batch(
+                len(changed_bodies), len(current) + len(add) - len(remove) - len(delete_first)):
             # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
             self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
                           additive=True, before=before, after=after)

@@ -257,7 +257,9 @@ HEALTH_MONITOR_TREE = HEALTH_MONITOR + [
       tree=True),
 ]
 MEMBERS_OPTION = F('members', 'list', ['Members of the pool, identified by I(address) and I(protocol_port).',
-                                       'Left out: members are not managed. Changes go in one batch request.'],
+                                       'Left out: members are not managed. Changes go in one batch request, or one',
+                                       'request per member when only a few members of a big pool change',
+                                       '(Octavia spends time on a batch in proportion to the pool).'],
                    elements='dict', options=MEMBER, tree=True)
 MEMBERS_MODE_OPTION = F('members_mode', 'str', ['C(exact): members not listed are removed.',
                                                 'C(additive): members not listed are kept.'],

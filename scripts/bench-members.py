@@ -1,0 +1,108 @@
+"""Benchmark of the member cost model (plugins/module_utils/octavia/member_cost.py) on a 1000-member tree.
+
+The tree: 1 load balancer, 2 HTTP listeners, 2 pools with HTTP health monitors and N members each (500 by
+default, so 1000 members). Scenarios, each a run of the loadbalancer module through the counting proxy
+(bench-lb-modules.py's Bench): cold create, no-op re-run, 10 weight changes (5 per pool: the model picks
+single-member PUTs), 60 weight changes in one pool (the model picks one batch), and, for comparison, the
+same 10 changes sent as one additive batch per pool through openstacksdk directly (what the planner did
+before the model), each batch waited for until the load balancer is ACTIVE again. Then delete.
+
+  OS_CLIENT_CONFIG_FILE=... OS_CLOUD=... python scripts/bench-members.py --vip-subnet NAME [--size 500]
+"""
+import argparse
+import importlib.util
+import os
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_spec = importlib.util.spec_from_file_location('bench_lb', os.path.join(TOP, 'scripts', 'bench-lb-modules.py'))
+bench_lb = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_lb)
+
+GOAL_S = 15.0  # issue 15: 10 changed members of a 1000-member tree converge in 15 s or less
+
+
+def playbook(name, subnet_id, n, weights, state='present'):
+    """weights: {(pool, index): weight} of the members that differ from weight 1."""
+    book = bench_lb.ours_playbook(name, subnet_id, n, state=state)
+    if state == 'present':
+        for p, pool in enumerate(book[0]['tasks'][0]['lbaas.octavia.loadbalancer']['pools']):
+            for i, member in enumerate(pool['members']):
+                # bench-lb-modules' addresses stop at 254 members per pool
+                member['address'] = '10.%d.%d.%d' % (10 + p, i // 250, i % 250 + 1)
+                member['weight'] = weights.get((pool['name'], i), 1)
+    return book
+
+
+def wait_active(sdk, lb_id, timeout=600):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sdk.load_balancer.get_load_balancer(lb_id).provisioning_status == 'ACTIVE':
+            return
+        time.sleep(0.25)
+    raise SystemExit('load balancer %s not ACTIVE after %s s' % (lb_id, timeout))
+
+
+def direct_batches(sdk, name, changes):
+    """The 10 changes as one additive batch PUT per pool (the pre-model plan), timed until ACTIVE again."""
+    lb = sdk.load_balancer.find_load_balancer(name)
+    pools = dict((p.name, p) for p in sdk.load_balancer.pools(loadbalancer_id=lb.id))
+    started = time.monotonic()
+    for pool_name, indexes in sorted(changes.items()):
+        members = sorted(sdk.load_balancer.members(pools[pool_name].id),
+                         key=lambda m: tuple(int(x) for x in m.address.split('.')))
+        body = [{'address': members[i].address, 'protocol_port': members[i].protocol_port, 'weight': 7}
+                for i in indexes]
+        resp = sdk.load_balancer.put('/lbaas/pools/%s/members' % pools[pool_name].id, json={'members': body},
+                                     params={'additive_only': True})
+        if resp.status_code != 202:
+            raise SystemExit('batch PUT answered %s: %s' % (resp.status_code, resp.text[:300]))
+        wait_active(sdk, lb.id)
+    return time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--vip-subnet', required=True, help='subnet name or ID of the VIP')
+    parser.add_argument('--vip-subnet-id', help='its ID (default: looked up by name)')
+    parser.add_argument('--size', type=int, default=500, help='members per pool (2 pools)')
+    args = parser.parse_args()
+    if not os.environ.get('OS_CLOUD'):
+        raise SystemExit('OS_CLOUD (and OS_CLIENT_CONFIG_FILE) must name the cloud to benchmark against')
+    bench = bench_lb.Bench(args)
+    n, name = args.size, 'bench-members-%d' % args.size
+    ten = dict((('web' if i < 5 else 'api', (i % 5) * (n // 5)), 5) for i in range(10))
+    sixty = dict((('web', i), 3) for i in range(60))
+    rows = []
+    try:
+        for label, weights in (('cold create', {}), ('no-op re-run', {}), ('10 changes, 5 per pool', ten),
+                               ('back to weight 1', {}), ('60 changes in one pool', sixty),
+                               ('back to weight 1 (60)', {})):
+            print('  %s ...' % label, file=sys.stderr, flush=True)
+            rows.append((label, bench.run(playbook(name, bench.subnet_id, n, weights), label.replace(' ', '-'))))
+        print('  10 changes as one batch per pool (openstacksdk) ...', file=sys.stderr, flush=True)
+        seconds = direct_batches(bench.sdk, name, {'web': [0, n // 5, 2 * n // 5, 3 * n // 5, 4 * n // 5],
+                                                   'api': [0, n // 5, 2 * n // 5, 3 * n // 5, 4 * n // 5]})
+        rows.append(('10 changes as 2 batches (before)', {'requests': None, 'writes': 2, 'lock_cycles': 2,
+                                                          'seconds': seconds}))
+    finally:
+        print('  delete ...', file=sys.stderr, flush=True)
+        rows.append(('delete', bench.run(playbook(name, bench.subnet_id, n, {}, state='absent'), 'delete')))
+        bench.proxy.stop()
+    print('1 LB, 2 listeners, 2 pools with health monitors, %d members each (%d in all)' % (n, 2 * n))
+    print('')
+    print('| scenario | Octavia requests | writes | lock cycles | wall time |')
+    print('|---|---|---|---|---|')
+    for label, r in rows:
+        print('| %s | %s | %d | %d | %.1f s |' % (label, '-' if r['requests'] is None else r['requests'],
+                                                 r['writes'], r['lock_cycles'], r['seconds']))
+    ten_s = dict(rows)['10 changes, 5 per pool']['seconds']
+    print('')
+    verdict = 'met' if ten_s <= GOAL_S else 'NOT met'
+    print('10 changed members of %d: %.1f s (goal <= %.0f s): %s' % (2 * n, ten_s, GOAL_S, verdict))
+    return 0 if ten_s <= GOAL_S else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
