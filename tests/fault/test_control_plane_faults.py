@@ -49,7 +49,7 @@ LOCK = '/tmp/lbaas-lab.lock'
 OUTAGE = 20
 # after the service is back: the API must answer within this, the tree be whole within SETTLE
 RECOVER = 90
-SETTLE = 120
+SETTLE = 60
 
 
 @contextlib.contextmanager
@@ -124,7 +124,7 @@ class Api(object):
 
 def tree(name, subnet_id, count=3):
     return [{'name': 'converge', 'lbaas.octavia.loadbalancer': {
-        'name': name, 'vip_subnet_id': subnet_id, 'timeout': 120, 'api_timeout': 10,
+        'name': name, 'vip_subnet_id': subnet_id, 'timeout': 90, 'api_timeout': 10,
         'listeners': [{'name': 'http', 'protocol': 'HTTP', 'protocol_port': 80, 'default_pool': 'web'}],
         'pools': [{'name': 'web', 'protocol': 'HTTP', 'lb_algorithm': 'ROUND_ROBIN', 'members': members(count),
                    'healthmonitor': {'type': 'HTTP', 'delay': 5, 'resp_timeout': 3, 'max_retries': 3}}]}}]
