@@ -298,9 +298,11 @@ def test_c_worker_restarted_mid_create(sdk, fault, lbname, subnet):
         table = subprocess.Popen(['podman', 'exec', '-i', CONTROLLER, 'mariadb', '-N', 'octavia'],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            table.stdin.write("LOCK TABLES amphora WRITE; SELECT 'locked';\n")
+            # bounded: a session holding the table (another test's) makes this fail instead of hanging under the lock
+            table.stdin.write("SET SESSION lock_wait_timeout = 30; LOCK TABLES amphora WRITE; SELECT 'locked';\n")
             table.stdin.flush()
-            assert table.stdout.readline().strip() == 'locked'
+            line = table.stdout.readline().strip()
+            assert line == 'locked', 'could not lock the amphora table: %r' % line
             lb = sdk.load_balancer.create_load_balancer(name=lbname, vip_subnet_id=subnet)
             assert wait_until(blocked_on_amphora_table, 60), 'the create flow never reached the amphora table'
             started = fault.inject('systemctl restart octavia-worker, the create of %s accepted and its flow '
