@@ -72,14 +72,11 @@ def subnet():
 
 
 @pytest.fixture(autouse=True)
-def unstuck(request):
+def unstuck(lbname, sdk):
     """After the test: its load balancers still PENDING_* (a lost cast, a flow cut off by MariaDB) set to ERROR in
     Octavia's database, as an operator would, so that they can be deleted; the lab is left clean."""
     yield
-    if 'lbname' not in request.fixturenames:
-        return
-    name = request.getfixturevalue('lbname')
-    sdk = request.getfixturevalue('sdk')
+    name = lbname
     with lab_lock():
         ids = sh(CONTROLLER, "mariadb -N octavia -e \"SELECT id FROM load_balancer WHERE name LIKE '%s%%' "
                              "AND provisioning_status LIKE 'PENDING_%%'\"" % name).split()
@@ -295,7 +292,8 @@ def test_c_worker_restarted_mid_create(sdk, fault, lbname, subnet):
     with lab_lock():
         before = worker_pid()
         # LOCK TABLES amphora WRITE in a session of its own: the create flow stops at its amphora INSERT
-        table = subprocess.Popen(['podman', 'exec', '-i', CONTROLLER, 'mariadb', '-N', 'octavia'],
+        # --unbuffered: the client otherwise holds its answers back while its output is a pipe
+        table = subprocess.Popen(['podman', 'exec', '-i', CONTROLLER, 'mariadb', '--unbuffered', '-N', 'octavia'],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             # bounded: a session holding the table (another test's) makes this fail instead of hanging under the lock
