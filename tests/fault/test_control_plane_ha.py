@@ -84,7 +84,7 @@ class AmphoraTableLock(object):
                                      text=True)
         self.proc.stdin.write("BEGIN; SELECT COUNT(*) FROM amphora FOR UPDATE; SELECT 'locked';\n")
         self.proc.stdin.flush()
-        lines = [self.proc.stdout.readline().strip() for _ in range(2)]
+        lines = [self.proc.stdout.readline().strip() for _line in range(2)]
         assert lines[-1] == 'locked', 'could not lock the amphora table: %r' % lines
 
     def release(self):
@@ -235,8 +235,8 @@ def test_rolling_restart_while_a_module_converges(fault, stack, sdk, lbname):
     assert changed and not any(changed.values()), changed
     # one host at a time: every host restarted, and the windows do not overlap
     windows = host_windows(events)
-    fault.saw('restart windows: %s' % ', '.join('%s %.1f-%.1f s' % (h, a - since, b - since)
-                                                 for h, (a, b) in sorted(windows.items(), key=lambda w: w[1])))
+    fault.saw('restart windows: %s' % ', '.join(
+        '%s %.1f-%.1f s' % (h, a - since, b - since) for h, (a, b) in sorted(windows.items(), key=lambda w: w[1])))
     assert set(windows) == {CONTROLLER, NETWORK_NODE}, events
     ordered = sorted(windows.values())
     assert all(ordered[i][1] <= ordered[i + 1][0] for i in range(len(ordered) - 1)), ordered

@@ -141,7 +141,7 @@ def test_worker_killed_mid_create_is_resumed_by_another(conn):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lock.stdin.write("BEGIN; SELECT COUNT(*) FROM amphora FOR UPDATE; SELECT 'locked';\n")
     lock.stdin.flush()
-    assert [lock.stdout.readline().strip() for _ in range(2)][-1] == "locked"
+    assert [lock.stdout.readline().strip() for _line in range(2)][-1] == "locked"
     try:
         lb = conn.load_balancer.create_load_balancer(name="ha-kill-%s" % uuid.uuid4().hex[:6], vip_subnet_id=NOOP_SUBNET)
         waiting = wait_until(lambda: sh(INFRA, "mariadb -N -e \"SELECT HOST FROM information_schema.PROCESSLIST "
