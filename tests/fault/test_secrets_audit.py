@@ -217,6 +217,7 @@ def hits_in_processes(seen, secrets):
     return found
 
 
+@pytest.mark.long
 def test_no_secret_in_verbose_output_or_the_process_table(tmp_path, fault):
     if not os.path.exists(CLOUDS) or not os.path.isdir(PKI):
         pytest.skip('no lab here: make lab first')
