@@ -67,6 +67,7 @@ def main():
     parser.add_argument('--vip-subnet', required=True, help='subnet name or ID of the VIP')
     parser.add_argument('--vip-subnet-id', help='its ID (default: looked up by name)')
     parser.add_argument('--size', type=int, default=500, help='members per pool (2 pools)')
+    parser.add_argument('--quick', action='store_true', help='only create, re-run, 10 changes and the batches')
     args = parser.parse_args()
     if not os.environ.get('OS_CLOUD'):
         raise SystemExit('OS_CLOUD (and OS_CLIENT_CONFIG_FILE) must name the cloud to benchmark against')
@@ -74,13 +75,16 @@ def main():
     n, name = args.size, 'bench-members-%d' % args.size
     ten = dict((('web' if i < 5 else 'api', (i % 5) * (n // 5)), 5) for i in range(10))
     sixty = dict((('web', i), 3) for i in range(60))
+    runs = [('cold create', {}), ('no-op re-run', {}), ('10 changes, 5 per pool', ten)]
+    if not args.quick:
+        runs += [('back to weight 1', {}), ('60 changes in one pool', sixty), ('back to weight 1 (60)', {})]
     rows = []
     try:
-        for label, weights in (('cold create', {}), ('no-op re-run', {}), ('10 changes, 5 per pool', ten),
-                               ('back to weight 1', {}), ('60 changes in one pool', sixty),
-                               ('back to weight 1 (60)', {})):
+        for label, weights in runs:
             print('  %s ...' % label, file=sys.stderr, flush=True)
             rows.append((label, bench.run(playbook(name, bench.subnet_id, n, weights), label.replace(' ', '-'))))
+            print('    %.1f s, %d lock cycles' % (rows[-1][1]['seconds'], rows[-1][1]['lock_cycles']),
+                  file=sys.stderr, flush=True)
         print('  10 changes as one batch per pool (openstacksdk) ...', file=sys.stderr, flush=True)
         seconds = direct_batches(bench.sdk, name, {'web': [0, n // 5, 2 * n // 5, 3 * n // 5, 4 * n // 5],
                                                    'api': [0, n // 5, 2 * n // 5, 3 * n // 5, 4 * n // 5]})
@@ -95,8 +99,8 @@ def main():
     print('| scenario | Octavia requests | writes | lock cycles | wall time |')
     print('|---|---|---|---|---|')
     for label, r in rows:
-        print('| %s | %s | %d | %d | %.1f s |' % (label, '-' if r['requests'] is None else r['requests'],
-                                                 r['writes'], r['lock_cycles'], r['seconds']))
+        requests = '-' if r['requests'] is None else r['requests']
+        print('| %s | %s | %d | %d | %.1f s |' % (label, requests, r['writes'], r['lock_cycles'], r['seconds']))
     ten_s = dict(rows)['10 changes, 5 per pool']['seconds']
     print('')
     verdict = 'met' if ten_s <= GOAL_S else 'NOT met'
