@@ -28,7 +28,6 @@ import contextlib
 import fcntl
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -41,7 +40,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
 
-from background import Proc  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from data_plane import CONTROLLER, NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 from lb_helpers import lb_get, members  # noqa: E402  pylint: disable=wrong-import-position,import-error
 

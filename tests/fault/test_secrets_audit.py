@@ -200,8 +200,8 @@ def hits_in_text(label, text, secrets):
         if at >= 0:
             line = text.count('\n', 0, at) + 1
             task = re.findall(r'^TASK \[(.*?)\]', text[:at], re.M)
-            found.append('%s: %s (sha256 %s) on line %d, in task %s' % (label, name, digest(value), line,
-                                                                     task[-1] if task else '-'))
+            found.append('%s: %s (sha256 %s) on line %d, in task %s'
+                         % (label, name, digest(value), line, task[-1] if task else '-'))
     return found
 
 

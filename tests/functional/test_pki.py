@@ -181,7 +181,7 @@ def input_checks(generated, tmp_path_factory):
     byo_dir.mkdir()
     _make_byo(byo_dir)
     runs, before = [], {}
-    for index, (case_id, variables, setup, _) in enumerate(checks.CASES):
+    for index, (case_id, variables, setup, _expected) in enumerate(checks.CASES):
         case_dir = tmp / ("case%02d" % index)
         case_dir.mkdir()
         _case_setup(setup, case_dir, generated[0])
@@ -194,12 +194,12 @@ def input_checks(generated, tmp_path_factory):
     results = json.loads((tmp / "results.json").read_text())
     assert _files(byo_dir) == byo_before
     return {case_id: (results.get(case_id), tmp / ("case%02d" % index), before[case_id], byo_dir, out)
-            for index, (case_id, _, _, _) in enumerate(checks.CASES)}
+            for index, (case_id, _variables, _setup, _expected) in enumerate(checks.CASES)}
 
 
 @pytest.mark.parametrize("case", checks.CASES, ids=[c[0] for c in checks.CASES])
 def test_bad_input_fails_before_anything_is_written(input_checks, case):
-    case_id, _, _, expected = case
+    case_id, _variables, _setup, expected = case
     message, case_dir, before, byo_dir, out = input_checks[case_id]
     assert message is not None, "%s did not run" % case_id
     if expected is None:  # the control case: the harness does report a pass, and the PKI is there

@@ -8,7 +8,8 @@ from oslo_config import cfg
 import sqlalchemy
 from taskflow.persistence.backends.sqlalchemy import migration
 
-from octavia.common import config  # noqa: F401  pylint: disable=unused-import  (registers [task_flow])
+# Imported for its side effect: it registers the [task_flow] options.
+from octavia.common import config  # noqa: F401  pylint: disable=unused-import
 
 cfg.CONF(['--config-file', sys.argv[1]], project='octavia', default_config_files=[], default_config_dirs=[])
 head = ScriptDirectory.from_config(migration._make_alembic_config()).get_current_head()
