@@ -247,9 +247,11 @@ def test_a_mariadb_stopped_under_a_converge(stack, sdk, fault, lbname, subnet):
 
 
 @pytest.mark.long
-@pytest.mark.xfail(strict=True, reason='known defect: the lab\'s RabbitMQ queues are not durable; a cast the API sends '
-                   'right after the broker restarts, before the worker declared its queue again, is dropped and the '
-                   'load balancer stays PENDING_CREATE (fix: amqp_durable_queues or quorum queues, with a queue '
+# Not strict: the loss is a race (it needs the cast to reach the broker in the moment between its restart and the
+# worker declaring its queue again); measured both ways on the lab.
+@pytest.mark.xfail(strict=False, reason='known defect: the lab\'s RabbitMQ queues are not durable; a cast the API sends '
+                   'right after the broker restarts, before the worker declared its queue again, can be dropped and '
+                   'the load balancer stays PENDING_CREATE (fix: amqp_durable_queues or quorum queues, with a queue '
                    'migration; not done yet)')
 def test_b_rabbitmq_stopped_under_a_converge_and_a_create(stack, sdk, fault, lbname, subnet):
     other = lbname + '-cast'
