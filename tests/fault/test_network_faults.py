@@ -60,7 +60,10 @@ def lbmgmt(admin):
     found = dict(net=net, dhcp_ip=dhcp[0].fixed_ips[0]['ip_address'], tap='tap' + dhcp[0].id[:11],
                  ns='qdhcp-' + net.id, hm_port=hm[0], hm_ip=hm[0].fixed_ips[0]['ip_address'],
                  mode=settings['HM_PORT_MODE'].strip("'"))
-    assert answers(found), 'lb-mgmt does not answer before any fault: %s' % diagnose(found)
+    # an earlier test (the L3 faults) may have restarted Open vSwitch a moment ago: lb-mgmt recovers from that by
+    # itself in about 20-40 s, so give it 90 before calling the baseline broken
+    assert wait_until(lambda: answers(found), 90, step=2), \
+        'lb-mgmt does not answer before any fault: %s' % diagnose(found)
     return found
 
 
