@@ -141,3 +141,11 @@ def lbname(sdk):
     name = PREFIX + 'fault-' + uuid.uuid4().hex[:8]
     yield name
     delete_lb(sdk, name)
+
+
+@pytest.fixture
+def lab_lock():
+    """Hold the lab's lock for the whole test (lab_lock.py)."""
+    from lab_lock import held_lab_lock  # pylint: disable=import-error
+    with held_lab_lock():
+        yield

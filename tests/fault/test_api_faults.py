@@ -11,7 +11,6 @@ Each checks on Octavia itself (through openstacksdk, not through the proxy) that
 there are no duplicates, and that a re-run changes nothing. e and f stop services in the lab: they hold
 /tmp/lbaas-lab.lock while they do.
 """
-import fcntl
 import os
 import subprocess
 import threading
@@ -26,24 +25,12 @@ from octavia_proxy import Faults  # pylint: disable=import-error
 
 CONTROLLER = 'lbaas-lab-controller'
 NETWORK_NODE = 'lbaas-lab-network'
-LOCK = '/tmp/lbaas-lab.lock'
 
 
 @pytest.fixture(scope='module')
 def vip_subnet_id():
     # Octavia runs its noop drivers under make test: any UUID is a subnet to it
     return os.environ.get('LBAAS_TEST_VIP_SUBNET_ID') or str(uuid.uuid4())
-
-
-@pytest.fixture
-def lab_lock():
-    """Hold the lab's lock while a test stops or restarts its services."""
-    with open(LOCK, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,6 @@ the tree was whole, and the objects lost (0 required). The module task may fail 
 clear error, and then the next run converges; nothing may be left PENDING_*. Every injection holds
 /tmp/lbaas-lab.lock and restores the service in a finally.
 """
-import contextlib
-import fcntl
 import os
 import re
 import sys
@@ -34,6 +32,8 @@ import time
 import uuid
 
 import pytest
+
+from lab_lock import held_lab_lock  # conftest puts tests/fault on sys.path  # pylint: disable=import-error
 import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,21 +43,10 @@ sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
 from data_plane import CONTROLLER, NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 from lb_helpers import lb_get, members  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-LOCK = '/tmp/lbaas-lab.lock'
 OUTAGE = 20
 # after the service is back: the API must answer within this, the tree be whole within SETTLE
 RECOVER = 90
 SETTLE = 60
-
-
-@contextlib.contextmanager
-def lab_lock():
-    with open(LOCK, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope='module')
@@ -75,7 +64,7 @@ def unstuck(lbname, sdk):
     Octavia's database, as an operator would, so that they can be deleted; the lab is left clean."""
     yield
     name = lbname
-    with lab_lock():
+    with held_lab_lock():
         ids = sh(CONTROLLER, "mariadb -N octavia -e \"SELECT id FROM load_balancer WHERE name LIKE '%s%%' "
                              "AND provisioning_status LIKE 'PENDING_%%'\"" % name).split()
         for lb_id in ids:
@@ -200,7 +189,7 @@ def converge_through(stack, sdk, fault, name, subnet_id, container, unit, during
     assert first.rc == 0, first
     api = Api(sdk)
     outage = Outage(fault, api, container, unit, during=during)
-    with lab_lock():
+    with held_lab_lock():
         try:
             outage.start()
             assert wait_until(lambda: outage.state is not None or outage.error, 60), 'the stop never happened'

@@ -7,8 +7,6 @@
 
 The three-controller proofs (a whole controller stopped, every worker killed in turn) are in molecule/ha.
 """
-import contextlib
-import fcntl
 import json
 import os
 import re
@@ -21,6 +19,8 @@ import uuid
 import openstack.exceptions
 import pytest
 
+from lab_lock import held_lab_lock  # conftest puts tests/fault on sys.path  # pylint: disable=import-error
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
@@ -28,23 +28,11 @@ sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
 from data_plane import CONTROLLER, NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 from lb_helpers import delete_lb, members  # noqa: E402  pylint: disable=wrong-import-position
 
-LOCK = '/tmp/lbaas-lab.lock'
 # A subnet id the noop network driver accepts as it is; with amphorae the tests need the lab's real subnet.
 NOOP_SUBNET = str(uuid.UUID('6f1f4a5e-8f3c-4a2b-9d1e-0c5b7a3e2f10'))
 # The worker's job claim lives octavia_control_plane_jobboard_expiration_time (30 s) after its worker died,
 # then the restarted worker claims it: generous, since the lab shares 2 cores.
 RESUME_SECONDS = 180
-
-
-@contextlib.contextmanager
-def lab_lock():
-    """The lab's lock (see the helpers' rules): no other playbook or fault runs meanwhile."""
-    with open(LOCK, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def octavia_conf():
@@ -120,7 +108,7 @@ def test_worker_killed_mid_create_is_resumed(fault, admin, lbname, request):
     sdk = admin
     require_noop_and_jobboard()
     request.addfinalizer(lambda: delete_lb(admin, lbname))
-    with lab_lock():
+    with held_lab_lock():
         before = worker_pids()
         table = AmphoraTableLock()
         try:
@@ -210,7 +198,7 @@ def test_rolling_restart_while_a_module_converges(fault, stack, sdk, lbname):
             spec['pools'][0]['members'] = members(20, weight=weight)
             runs.append(stack.play([{'name': 'converge', 'lbaas.octavia.loadbalancer': dict(spec), 'register': 'out'}]))
 
-    with lab_lock():
+    with held_lab_lock():
         thread = threading.Thread(target=converge)
         thread.start()
         try:

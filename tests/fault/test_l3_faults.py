@@ -16,7 +16,6 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'lab'))
 from data_plane import NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
-from test_network_faults import lab_lock  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 ROUTER = 'lbaas-demo-router'
 TENANT_SUBNET = 'lbaas-demo-subnet'

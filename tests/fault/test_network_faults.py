@@ -9,7 +9,6 @@
 Each test runs in the lab's own mode of the port (agent_managed; vlan_refresh's repair is in tests/lab/test_lb_mgmt.py
 and the unit tests), holds the lab lock (/tmp/lbaas-lab.lock) while it breaks things, and prints injected / saw /
 recovery seconds through the `fault` fixture. No Neutron or Octavia object is created or lost."""
-import fcntl
 import os
 import re
 import sys
@@ -24,26 +23,12 @@ HM_PORT = 'o-hm0'
 NET_NAME = 'lb-mgmt-net'
 CONF = '/etc/lbaas-octavia/hm-port.env'
 REPAIR_UNIT = 'octavia-hm-port-repair.service'
-LOCK = '/tmp/lbaas-lab.lock'
 # the requirement: lb-mgmt answers again within this many seconds, by itself
 WITHIN = 60
 
 
 def node(script, check=True, timeout=120):
     return sh(NETWORK_NODE, script, check=check, timeout=timeout)
-
-
-@pytest.fixture
-def lab_lock():
-    """Hold the lab lock while this test breaks the network node (other work on the lab waits); not when the caller
-    says it holds it already (LBAAS_LAB_LOCK_HELD=1, e.g. under `flock /tmp/lbaas-lab.lock`)."""
-    if os.environ.get('LBAAS_LAB_LOCK_HELD') == '1':
-        yield
-        return
-    with open(LOCK, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope='module')

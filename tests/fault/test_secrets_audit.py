@@ -19,8 +19,6 @@ Runs in the fault suite, when the lab's Octavia is on its noop drivers: site.yam
 current profile (it changes nothing), under /tmp/lbaas-lab.lock.
 """
 import configparser
-import contextlib
-import fcntl
 import glob
 import hashlib
 import os
@@ -32,6 +30,8 @@ import time
 import uuid
 
 import pytest
+
+from lab_lock import held_lab_lock  # conftest puts tests/fault on sys.path  # pylint: disable=import-error
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,7 +40,6 @@ sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
 
 from data_plane import CONTROLLER, NETWORK_NODE, octavia_profile, sh  # noqa: E402  pylint: disable=wrong-import-position
 
-LOCK = '/tmp/lbaas-lab.lock'
 STATE = os.path.join(TOP, 'inventories', 'lab', '.state')
 PKI = os.path.join(STATE, 'octavia-pki')
 CLOUDS = os.path.join(TOP, 'inventories', 'lab', 'clouds.yaml')
@@ -50,16 +49,6 @@ MIN_LENGTH = 8
 # octavia.conf options that hold a secret, and the URL options whose password part is one
 CONF_SECRETS = re.compile(r'password|passphrase|heartbeat_key|secret')
 CONF_URLS = ('transport_url', 'connection', 'persistence_connection', 'jobboard_backend_hosts')
-
-
-@contextlib.contextmanager
-def lab_lock():
-    with open(LOCK, 'a') as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def digest(value):
@@ -247,7 +236,7 @@ def test_no_secret_in_verbose_output_or_the_process_table(tmp_path, fault):
     sampler = ProcessSampler()
     fault.inject('site.yaml (%s profile) and a module play (tree, info with explicit auth, removal), both -vvv '
                  '--diff, the process table sampled every 0.1 s' % profile)
-    with lab_lock():
+    with held_lab_lock():
         started = time.monotonic()
         sampler.start()
         try:
