@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise, same
 
 PHASES = ('lb', 'listener_delete', 'l7_delete', 'pool_create', 'pool_update', 'listener_update',
@@ -163,5 +164,22 @@ def create_only_changes(kind, desired, obj, skip=()):
     return out
 
 
-def _fmt(value):
+def fmt(value):
+    """A value as error messages show it."""
     return 'nothing' if value in (None, '', [], {}) else repr(value)
+
+
+def require(kind, opts, path):
+    """Refuse a create that lacks a field Octavia needs, naming the first one missing."""
+    missing = [n for n in CREATE_REQUIRES.get(kind, ()) if opts.get(n) is None]
+    if missing:
+        raise SpecError('%s.%s' % (path, missing[0]), 'is required to create the %s (also needed: %s)'
+                        % (schema.LABELS[kind], ', '.join(CREATE_REQUIRES[kind])))
+
+
+def listener_label(opts, cur=None):
+    """'listener NAME (PROTO:PORT)' from the task's options, the current listener filling in what they lack."""
+    src = cur or opts
+    name = (opts.get('name') if opts else None) or (cur.get('name') if cur else None)
+    port = '%s:%s' % (src.get('protocol'), src.get('protocol_port'))
+    return 'listener %s (%s)' % (name, port) if name else 'listener %s' % port

@@ -20,17 +20,32 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import membe
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
-    MEMBER_BATCH_FIELDS, _fmt, api_body, changed_fields, create_only_changes, current_opts)
+    MEMBER_BATCH_FIELDS, api_body, changed_fields, create_only_changes, current_opts, fmt)
 
 ADDITIVE_ONLY_VERSION = (2, 11)
 
 
 class MemberPlanner(object):
-    """Mixed into Planner: needs self.state, self.plan, self.replace, self.api_version."""
+    """The members of one pool at a time; reads ctx.state, ctx.replace and ctx.api_version, adds to ctx.plan
+    (a PlanContext)."""
 
-    def _members(self, pool, cur_pool):
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def new_pool(self, name, ref, members):
+        """The members of a pool this plan creates (ref): one batch."""
+        # additive_only where the API has it: a member another run registers in the new pool meanwhile
+        # (member module, pool given by name) must not be deleted by this batch
+        self.ctx.plan.add('pool_create', 'batch', 'member', 'members of pool %s' % name, parent=ref,
+                          body=[api_body('member', m) for m in members],
+                          additive=self.ctx.api_version() >= ADDITIVE_ONLY_VERSION,
+                          before={}, after=dict((member_key(m), member_view(m)) for m in members))
+
+    def existing_pool(self, pool, cur_pool):
+        """Converge the members of an existing pool (cur_pool) to the task's (pool)."""
+        ctx = self.ctx
         name = pool['opts']['name']
-        current = self.state.members(cur_pool['id'])
+        current = ctx.state.members(cur_pool['id'])
         by_key = dict((_key(m), m) for m in current)
         present = [m for m in pool['members'] if m['state'] == 'present']
         absent_keys = set(_mkey_tuple(m['opts']) for m in pool['members'] if m['state'] == 'absent')
@@ -41,9 +56,9 @@ class MemberPlanner(object):
             opts = m['opts']
             cur = by_key.get(_mkey_tuple(opts))
             if cur is None:
-                moved = self._moved_member(opts, current, present_keys)
+                moved = _moved_member(opts, current, present_keys)
                 if moved is not None:
-                    if not self.replace:
+                    if not ctx.replace:
                         raise SpecError(m['path'] + '.address', 'is create-only: member %r is at %s port %s, the '
                                         'task asks for %s port %s. Set replace=true to replace the member'
                                         % (opts['name'], moved['address'], moved['protocol_port'], opts['address'],
@@ -54,10 +69,10 @@ class MemberPlanner(object):
             fixed = create_only_changes('member', opts, cur)
             if fixed:
                 field, (have, want) = sorted(fixed.items())[0]
-                if not self.replace:
+                if not ctx.replace:
                     raise SpecError('%s.%s' % (m['path'], field), 'is create-only: member %s port %s has %s, the '
                                     'task asks for %s. Set replace=true to replace the member'
-                                    % (opts['address'], opts['protocol_port'], _fmt(have), _fmt(want)))
+                                    % (opts['address'], opts['protocol_port'], fmt(have), fmt(want)))
                 delete_first.append(cur)
                 add.append(opts)
                 continue
@@ -70,48 +85,50 @@ class MemberPlanner(object):
         if not (add or update or remove or delete_first):
             return
         label = 'members of pool %s' % name
-        before = dict((_key_str(c), _mview(current_opts('member', c, MEMBER_BATCH_FIELDS))) for c in remove + delete_first)
-        after = dict((_mkey(o), _mview(o)) for o in add)
+        before = dict((_key_str(c), member_view(current_opts('member', c, MEMBER_BATCH_FIELDS)))
+                      for c in remove + delete_first)
+        after = dict((member_key(o), member_view(o)) for o in add)
         for opts, cur, changes in update:
             before[_key_str(cur)] = dict((k, v[0]) for k, v in changes.items())
-            after[_mkey(opts)] = dict((k, v[1]) for k, v in changes.items())
+            after[member_key(opts)] = dict((k, v[1]) for k, v in changes.items())
         for cur in delete_first:
-            self.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
-                          id=cur['id'], parent=cur_pool['id'])
+            ctx.plan.add('pool_update', 'delete', 'member', 'member %s of pool %s (replaced)' % (_key_str(cur), name),
+                         id=cur['id'], parent=cur_pool['id'])
         changed_bodies = [api_body('member', o) for o in add]
         changed_bodies += [_merged_member(cur, opts) for opts, cur, _c in update]
         # the cheaper way for Octavia (member_cost.py): a batch costs in proportion to the pool
-        if changed_bodies and self.api_version() >= ADDITIVE_ONLY_VERSION and member_cost.use_batch(
+        if changed_bodies and ctx.api_version() >= ADDITIVE_ONLY_VERSION and member_cost.use_batch(
                 len(changed_bodies), len(current) + len(add) - len(remove) - len(delete_first)):
             # only the new and changed members: the others are not touched (no PENDING_UPDATE churn)
-            self.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
-                          additive=True, before=before, after=after)
+            ctx.plan.add('pool_update', 'batch', 'member', label, parent=cur_pool['id'], body=changed_bodies,
+                         additive=True, before=before, after=after)
             before = after = None
         elif changed_bodies:
             for opts in add:
-                self.plan.add('pool_update', 'create', 'member', 'member %s of pool %s' % (_mkey(opts), name),
-                              parent=cur_pool['id'], body=api_body('member', opts), before=before, after=after)
+                ctx.plan.add('pool_update', 'create', 'member', 'member %s of pool %s' % (member_key(opts), name),
+                             parent=cur_pool['id'], body=api_body('member', opts), before=before, after=after)
                 before = after = None
             for opts, cur, changes in update:
-                self.plan.add('pool_update', 'update', 'member', 'member %s of pool %s' % (_mkey(opts), name),
-                              id=cur['id'], parent=cur_pool['id'],
-                              body=api_body('member', dict((k, v[1]) for k, v in changes.items())),
-                              before=before, after=after)
+                ctx.plan.add('pool_update', 'update', 'member', 'member %s of pool %s' % (member_key(opts), name),
+                             id=cur['id'], parent=cur_pool['id'],
+                             body=api_body('member', dict((k, v[1]) for k, v in changes.items())),
+                             before=before, after=after)
                 before = after = None
         # removals last, so new members take traffic before old ones go
         for index, cur in enumerate(remove):
             one = label if len(remove) == 1 and not changed_bodies else 'member %s of pool %s' % (_key_str(cur), name)
-            self.plan.add('pool_update', 'delete', 'member', one, id=cur['id'], parent=cur_pool['id'],
-                          before=before if index == 0 else None, after=after if index == 0 else None)
+            ctx.plan.add('pool_update', 'delete', 'member', one, id=cur['id'], parent=cur_pool['id'],
+                         before=before if index == 0 else None, after=after if index == 0 else None)
 
-    def _moved_member(self, opts, current, present_keys):
-        """A named member whose address/port changed: the only member with that name, its old key unwanted."""
-        if not opts.get('name'):
-            return None
-        same_name = [c for c in current if c.get('name') == opts['name']]
-        if len(same_name) == 1 and _key(same_name[0]) not in present_keys:
-            return same_name[0]
+
+def _moved_member(opts, current, present_keys):
+    """A named member whose address/port changed: the only member with that name, its old key unwanted."""
+    if not opts.get('name'):
         return None
+    same_name = [c for c in current if c.get('name') == opts['name']]
+    if len(same_name) == 1 and _key(same_name[0]) not in present_keys:
+        return same_name[0]
+    return None
 
 
 def _key(member):
@@ -122,7 +139,7 @@ def _mkey_tuple(opts):
     return (opts.get('address'), opts.get('protocol_port'))
 
 
-def _mkey(opts):
+def member_key(opts):
     return '%s:%s' % (opts.get('address'), opts.get('protocol_port'))
 
 
@@ -130,7 +147,7 @@ def _key_str(member):
     return '%s:%s' % _key(member)
 
 
-def _mview(opts):
+def member_view(opts):
     return dict((k, v) for k, v in opts.items() if k not in ('address', 'protocol_port'))
 
 

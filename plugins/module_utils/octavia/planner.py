@@ -20,33 +20,34 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema, spec as specmod
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import (
-    CREATE_REQUIRES, MEMBER_BATCH_FIELDS, Plan, Ref, _fmt, api_body, carry_opts, changed_fields,
-    create_only_changes, current_opts)
+    MEMBER_BATCH_FIELDS, Plan, Ref, api_body, carry_opts, changed_fields, create_only_changes, current_opts, fmt,
+    listener_label, require)
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_context import PlanContext
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_l7 import L7Planner
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import (
-    ADDITIVE_ONLY_VERSION, MemberPlanner, _mkey, _mview)
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan_members import MemberPlanner
 
 
-class Planner(MemberPlanner, L7Planner):
+class Planner(object):
     """plan = Planner(desired, state, replace, api_version).run()
 
     api_version is a callable (the client's cached version lookup), called only when a decision needs it.
     flavor_id is a callable resolving a flavor name or ID, called only when a flavor is given.
+    Members and L7 policies are planned by sub-planners that share this planner's PlanContext.
     """
 
     def __init__(self, desired, state, replace=False, api_version=None, flavor_id=None):
+        self.ctx = PlanContext(desired, state, Plan(), replace=replace, api_version=api_version)
         self.desired = desired
         self.state = state
         self.replace = replace
-        self.api_version = api_version or (lambda: (2, 0))
+        self.plan = self.ctx.plan
+        self.pools = self.ctx.pools
         self.flavor_id = flavor_id or (lambda name: name)
-        self.plan = Plan()
-        self.pool_target = {}     # pool name -> id or Ref
-        self.replaced_pools = {}  # old id -> Ref (or the ID of the duplicate that stays)
-        self.settled_pools = {}   # pool name -> the one pool kept of several with that name
+        self.members = MemberPlanner(self.ctx)
+        self.l7 = L7Planner(self.ctx)
         self.listener_keys = 0
         self._listeners_going = set()
 
@@ -130,7 +131,7 @@ class Planner(MemberPlanner, L7Planner):
                 name, (have, want) = sorted(fixed.items())[0]
                 raise SpecError(name, 'is create-only: load balancer %r has %s, the task asks for %s. Set '
                                       'replace=true to delete and re-create the load balancer'
-                                % (lb.get('name'), _fmt(have), _fmt(want)))
+                                % (lb.get('name'), fmt(have), fmt(want)))
             if self.desired.get('listeners') is None or self.desired.get('pools') is None:
                 raise SpecError(sorted(fixed)[0], 'replacing load balancer %r re-creates its whole tree: give '
                                                   'listeners and pools in the same task' % lb.get('name'))
@@ -149,19 +150,19 @@ class Planner(MemberPlanner, L7Planner):
 
     # -- graph bodies (single-call create)
     def _pool_graph(self, pool):
-        self._require('pool', pool['opts'], pool['path'])
+        require('pool', pool['opts'], pool['path'])
         body = api_body('pool', pool['opts'])
         members = [m for m in (pool.get('members') or []) if m['state'] == 'present']
         if members:
             body['members'] = [api_body('member', m['opts']) for m in members]
         hm = pool.get('healthmonitor')
         if hm and hm['state'] == 'present':
-            self._require('healthmonitor', hm['opts'], hm['path'])
+            require('healthmonitor', hm['opts'], hm['path'])
             body['healthmonitor'] = api_body('healthmonitor', hm['opts'])
         return body
 
     def _listener_graph(self, listener):
-        self._require('listener', listener['opts'], listener['path'])
+        require('listener', listener['opts'], listener['path'])
         self._check_listener_create(listener)
         body = api_body('listener', listener['opts'])
         if listener['opts'].get('default_pool'):
@@ -170,7 +171,7 @@ class Planner(MemberPlanner, L7Planner):
         if pols:
             body['l7policies'] = []
             for pol in pols:
-                self._require('l7policy', pol['opts'], pol['path'])
+                require('l7policy', pol['opts'], pol['path'])
                 pbody = api_body('l7policy', pol['opts'])
                 if pol['opts'].get('redirect_pool'):
                     pbody['redirect_pool'] = {'name': pol['opts']['redirect_pool']}
@@ -178,12 +179,6 @@ class Planner(MemberPlanner, L7Planner):
                     pbody['rules'] = [api_body('l7rule', r) for r in pol['rules']]
                 body['l7policies'].append(pbody)
         return body
-
-    def _require(self, kind, opts, path):
-        missing = [n for n in CREATE_REQUIRES.get(kind, ()) if opts.get(n) is None]
-        if missing:
-            raise SpecError('%s.%s' % (path, missing[0]), 'is required to create the %s (also needed: %s)'
-                            % (schema.LABELS[kind], ', '.join(CREATE_REQUIRES[kind])))
 
     def _check_cidrs(self, listener):
         """Octavia refuses allowed_cidrs of an IP version none of the VIPs has."""
@@ -206,41 +201,6 @@ class Planner(MemberPlanner, L7Planner):
                             'is required to create a TERMINATED_HTTPS listener')
 
     # -- pools
-    def _current_pools_by_name(self):
-        out = {}
-        for pool in self.state.pools():
-            out.setdefault(pool.get('name') or '', []).append(pool)
-        return out
-
-    def _find_pool(self, name, path):
-        if name in self.settled_pools:
-            return self.settled_pools[name]
-        found = self._current_pools_by_name().get(name, [])
-        if len(found) > 1:
-            raise SpecError(path, '%d pools of this load balancer are named %r (IDs %s): rename all but one'
-                            % (len(found), name, ', '.join(p['id'] for p in found)))
-        return found[0] if found else None
-
-    def resolve_pool(self, name, path):
-        """A pool name -> its ID, or the Ref of the pool this plan creates; '' -> None (detach)."""
-        if name == '':
-            return None
-        if name in self.pool_target:
-            return self.pool_target[name]
-        cur = self._find_pool(name, path)
-        if cur is None:
-            known = sorted(set(list(self.pool_target) + [p.get('name') for p in self.state.pools() if p.get('name')]))
-            raise SpecError(path, 'pool %r does not exist on load balancer %r (pools: %s)'
-                            % (name, self.state.lb.get('name'), ', '.join(known) or 'none'))
-        return cur['id']
-
-    def _pool_protocol(self, name):
-        for pool in self.desired.get('pools') or []:
-            if pool['opts'].get('name') == name and pool['opts'].get('protocol'):
-                return pool['opts']['protocol']
-        cur = self._current_pools_by_name().get(name)
-        return cur[0].get('protocol') if cur else None
-
     def _pools(self):
         pools = self.desired.get('pools')
         if pools is None:
@@ -250,13 +210,13 @@ class Planner(MemberPlanner, L7Planner):
                 self._settle_duplicates(pool)
         hm_ids = []
         for pool in pools:
-            cur = self._find_pool(pool['opts']['name'], pool['path'])
+            cur = self.pools.find(pool['opts']['name'], pool['path'])
             if cur and pool.get('healthmonitor') is not None:
                 hm_ids.append(cur.get('healthmonitor_id'))
         self.state.prefetch_healthmonitors(hm_ids)
         wanted = set()
         for pool in pools:
-            cur = self._find_pool(pool['opts']['name'], pool['path'])
+            cur = self.pools.find(pool['opts']['name'], pool['path'])
             if pool['state'] == 'absent':
                 if cur:
                     self._delete_pool(cur)
@@ -278,14 +238,14 @@ class Planner(MemberPlanner, L7Planner):
                     raise SpecError('%s.%s' % (pool['path'], name),
                                     'is create-only: pool %r has %s, the task asks for %s. Set replace=true to '
                                     'create a new pool, move listeners and L7 policies to it and delete the old one'
-                                    % (cur.get('name'), _fmt(have), _fmt(want)))
+                                    % (cur.get('name'), fmt(have), fmt(want)))
                 self._replace_pool(pool, cur)
                 continue
-            self.pool_target[pool['opts']['name']] = cur['id']
+            self.pools.target[pool['opts']['name']] = cur['id']
             self._update_pool(pool, cur)
         if self.desired.get('purge_pools'):
             for cur in self.state.pools():
-                if cur['id'] not in wanted and cur['id'] not in self.replaced_pools:
+                if cur['id'] not in wanted and cur['id'] not in self.pools.replaced:
                     self._delete_pool(cur)
 
     def _delete_pool(self, cur):
@@ -297,9 +257,9 @@ class Planner(MemberPlanner, L7Planner):
         name = pool['opts']['name']
         opts = dict(carry or {})
         opts.update(pool['opts'])
-        self._require('pool', opts, pool['path'])
+        require('pool', opts, pool['path'])
         ref = Ref('pool', name)
-        self.pool_target[name] = ref
+        self.pools.target[name] = ref
         body = api_body('pool', opts)
         body['loadbalancer_id'] = self.state.lb['id']
         self.plan.add('pool_create', 'create', 'pool', 'pool %s' % name, body=body, key=('pool', name),
@@ -310,12 +270,7 @@ class Planner(MemberPlanner, L7Planner):
         elif members is not None:
             members = [m['opts'] for m in members if m['state'] == 'present']
         if members:
-            # additive_only where the API has it: a member another run registers in the new pool meanwhile
-            # (member module, pool given by name) must not be deleted by this batch
-            self.plan.add('pool_create', 'batch', 'member', 'members of pool %s' % name, parent=ref,
-                          body=[api_body('member', m) for m in members],
-                          additive=self.api_version() >= ADDITIVE_ONLY_VERSION,
-                          before={}, after=dict((_mkey(m), _mview(m)) for m in members))
+            self.members.new_pool(name, ref, members)
         hm = pool.get('healthmonitor')
         hm_opts = None
         if hm is not None and hm['state'] == 'present':
@@ -323,7 +278,7 @@ class Planner(MemberPlanner, L7Planner):
         elif hm is None and carry is not None:
             hm_opts = carry.get('_healthmonitor')
         if hm_opts:
-            self._require('healthmonitor', hm_opts, pool['path'] + '.healthmonitor')
+            require('healthmonitor', hm_opts, pool['path'] + '.healthmonitor')
             body = api_body('healthmonitor', hm_opts)
             body['pool_id'] = ref
             self.plan.add('pool_create', 'create', 'healthmonitor', 'health monitor of pool %s' % name, body=body,
@@ -340,10 +295,10 @@ class Planner(MemberPlanner, L7Planner):
             hm = self.state.healthmonitor(cur['healthmonitor_id'])
             carry['_healthmonitor'] = carry_opts('healthmonitor', hm) if hm else None
         ref = self._create_pool(pool, carry)
-        for old_id, target in list(self.replaced_pools.items()):
+        for old_id, target in list(self.pools.replaced.items()):
             if target == cur['id']:
-                self.replaced_pools[old_id] = ref
-        self.replaced_pools[cur['id']] = ref
+                self.pools.replaced[old_id] = ref
+        self.pools.replaced[cur['id']] = ref
         self._delete_pool(cur)
 
     def _update_pool(self, pool, cur):
@@ -355,7 +310,7 @@ class Planner(MemberPlanner, L7Planner):
                           before=dict((k, v[0]) for k, v in changes.items()),
                           after=dict((k, v[1]) for k, v in changes.items()))
         if pool.get('members') is not None:
-            self._members(pool, cur)
+            self.members.existing_pool(pool, cur)
         if pool.get('healthmonitor') is not None:
             self._healthmonitor(pool, cur)
 
@@ -366,15 +321,15 @@ class Planner(MemberPlanner, L7Planner):
         the leftover of an interrupted replace is in use by nothing, and may lack members), else the oldest
         (created_at, then ID: every run picks the same one). Several in use: the oldest of those."""
         name = pool['opts']['name']
-        found = self._current_pools_by_name().get(name, [])
+        found = self.pools.by_name().get(name, [])
         if len(found) < 2:
             return
         used = [p for p in found if p.get('listeners')]
         keep = min(used or found, key=lambda p: (p.get('created_at') or '', p['id']))
-        self.settled_pools[name] = keep
+        self.pools.settled[name] = keep
         for other in found:
             if other['id'] != keep['id']:
-                self.replaced_pools[other['id']] = keep['id']
+                self.pools.replaced[other['id']] = keep['id']
                 self.plan.add('pool_delete', 'delete', 'pool', 'pool %s (duplicate %s, %s kept)'
                               % (name, other['id'], keep['id']), id=other['id'],
                               before=current_opts('pool', other), after={})
@@ -394,7 +349,7 @@ class Planner(MemberPlanner, L7Planner):
         for lis in self.state.listeners():
             if lis['id'] not in listener_ids:
                 continue
-            label = self._listener_label({}, lis)
+            label = listener_label({}, lis)
             if lis.get('default_pool_id') in pool_ids:
                 out.setdefault(lis['default_pool_id'], []).append(('listener', lis['id'], None, label))
             if lis.get('protocol') == 'PROMETHEUS':
@@ -421,7 +376,7 @@ class Planner(MemberPlanner, L7Planner):
             left = [label for _kind, obj_id, listener_id, label in refs.get(op['id'], [])
                     if obj_id not in gone and obj_id not in moved and listener_id not in gone]
             if left:
-                name = self._pool_name(op['id'])
+                name = self.pools.name_of(op['id'])
                 path = 'pools'
                 for pool in self.desired.get('pools') or []:
                     if pool['opts'].get('name') == name and pool['state'] == 'absent':
@@ -446,7 +401,7 @@ class Planner(MemberPlanner, L7Planner):
         proto = cur_pool.get('protocol')
         specmod.validate_healthmonitor(hm, proto)
         if cur is None:
-            self._require('healthmonitor', hm['opts'], hm['path'])
+            require('healthmonitor', hm['opts'], hm['path'])
             body = api_body('healthmonitor', hm['opts'])
             body['pool_id'] = cur_pool['id']
             self.plan.add('pool_update', 'create', 'healthmonitor', label, body=body, before={}, after=hm['opts'])
@@ -505,12 +460,6 @@ class Planner(MemberPlanner, L7Planner):
                 return found[0]
         return None
 
-    def _listener_label(self, opts, cur=None):
-        src = cur or opts
-        name = (opts.get('name') if opts else None) or (cur.get('name') if cur else None)
-        port = '%s:%s' % (src.get('protocol'), src.get('protocol_port'))
-        return 'listener %s (%s)' % (name, port) if name else 'listener %s' % port
-
     def _listeners(self):
         listeners = self.desired.get('listeners')
         if listeners is None:
@@ -527,7 +476,7 @@ class Planner(MemberPlanner, L7Planner):
             opts = listener['opts']
             if listener['state'] == 'absent':
                 if cur:
-                    self.plan.add('listener_delete', 'delete', 'listener', self._listener_label(opts, cur),
+                    self.plan.add('listener_delete', 'delete', 'listener', listener_label(opts, cur),
                                   id=cur['id'], before=current_opts('listener', cur), after={})
                 continue
             if cur is None:
@@ -544,24 +493,24 @@ class Planner(MemberPlanner, L7Planner):
                 if not self.replace:
                     raise SpecError('%s.%s' % (listener['path'], name),
                                     'is create-only: %s has %s, the task asks for %s. Set replace=true to delete '
-                                    'and re-create the listener' % (self._listener_label(opts, cur), _fmt(have),
-                                                                    _fmt(want)))
-                self.plan.add('listener_delete', 'delete', 'listener', self._listener_label(opts, cur) + ' (replaced)',
+                                    'and re-create the listener' % (listener_label(opts, cur), fmt(have),
+                                                                    fmt(want)))
+                self.plan.add('listener_delete', 'delete', 'listener', listener_label(opts, cur) + ' (replaced)',
                               id=cur['id'])
                 carry = carry_opts('listener', cur)  # the task's values override these
                 if cur.get('default_pool_id') and 'default_pool' not in opts:
-                    carry['_default_pool_id'] = self.replaced_pools.get(cur['default_pool_id'], cur['default_pool_id'])
+                    carry['_default_pool_id'] = self.pools.replaced.get(cur['default_pool_id'], cur['default_pool_id'])
                 if listener.get('l7policies') is None:
-                    listener = dict(listener, l7policies=self._carry_l7(cur))
+                    listener = dict(listener, l7policies=self.l7.carried(cur))
                 self._create_listener(listener, carry, before=current_opts('listener', cur))
                 continue
             self._update_listener(listener, cur)
             if listener.get('l7policies') is not None:
-                self._l7policies(listener, cur['id'], self.state.l7policies(cur['id']), cur)
+                self.l7.policies(listener, cur['id'], self.state.l7policies(cur['id']), cur)
         if self.desired.get('purge_listeners'):
             for cur in self.state.listeners():
                 if cur['id'] not in used:
-                    self.plan.add('listener_delete', 'delete', 'listener', self._listener_label({}, cur),
+                    self.plan.add('listener_delete', 'delete', 'listener', listener_label({}, cur),
                                   id=cur['id'], before=current_opts('listener', cur), after={})
 
     def _listeners_deleted(self, matched, used):
@@ -586,19 +535,19 @@ class Planner(MemberPlanner, L7Planner):
                 continue
             if specmod.port_space(cur) == space:
                 raise SpecError(listener['path'] + '.protocol_port', specmod.port_conflict_msg(
-                    opts, 'existing %s, which this task keeps' % self._listener_label({}, cur)))
+                    opts, 'existing %s, which this task keeps' % listener_label({}, cur)))
 
     def _check_default_pool(self, listener, proto):
         name = listener['opts'].get('default_pool')
         if name:
-            specmod.check_listener_pool(proto, self._pool_protocol(name), listener['path'] + '.default_pool')
-            return self.resolve_pool(name, listener['path'] + '.default_pool')
+            specmod.check_listener_pool(proto, self.pools.protocol(name), listener['path'] + '.default_pool')
+            return self.pools.resolve(name, listener['path'] + '.default_pool')
         return None
 
     def _create_listener(self, listener, carry=None, before=None):
         opts = dict(carry or {})
         opts.update(listener['opts'])
-        self._require('listener', opts, listener['path'])
+        require('listener', opts, listener['path'])
         self._check_listener_create(dict(listener, opts=opts))
         self._check_port_free(listener, opts)
         self.listener_keys += 1
@@ -612,10 +561,10 @@ class Planner(MemberPlanner, L7Planner):
         if pool_id is not None:
             body['default_pool_id'] = pool_id
         after = dict((k, v) for k, v in opts.items() if not k.startswith('_'))
-        self.plan.add('listener_create', 'create', 'listener', self._listener_label(opts), body=body,
+        self.plan.add('listener_create', 'create', 'listener', listener_label(opts), body=body,
                       key=('listener', self.listener_keys), before=before or {}, after=after)
         if listener.get('l7policies'):
-            self._l7policies(listener, ref, [], opts)
+            self.l7.policies(listener, ref, [], opts)
 
     def _update_listener(self, listener, cur):
         self._check_cidrs(listener)
@@ -630,31 +579,25 @@ class Planner(MemberPlanner, L7Planner):
             target = self._check_default_pool(listener, cur.get('protocol'))
             if target != cur.get('default_pool_id'):
                 body['default_pool_id'] = target
-                before['default_pool'] = self._pool_name(cur.get('default_pool_id'))
+                before['default_pool'] = self.pools.name_of(cur.get('default_pool_id'))
                 after['default_pool'] = opts['default_pool'] or None
         if body:
-            self.plan.add('listener_update', 'update', 'listener', self._listener_label(opts, cur), id=cur['id'],
+            self.plan.add('listener_update', 'update', 'listener', listener_label(opts, cur), id=cur['id'],
                           body=body, before=before, after=after)
-
-    def _pool_name(self, pool_id):
-        for pool in self.state.pools():
-            if pool['id'] == pool_id:
-                return pool.get('name') or pool_id
-        return pool_id
 
     # -- replaced pools: move whatever still points at the old one
     def _repoint_replaced_pools(self):
-        if not self.replaced_pools:
+        if not self.pools.replaced:
             return
         ops = dict((op['id'], op) for op in self.plan.ops if op['action'] in ('update', 'delete') and op['id'])
         for cur in self.state.listeners():
             op = ops.get(cur['id'])
             if op and op['action'] == 'delete':
                 continue  # its policies go with it
-            if cur.get('default_pool_id') in self.replaced_pools:
-                target = self.replaced_pools[cur['default_pool_id']]
+            if cur.get('default_pool_id') in self.pools.replaced:
+                target = self.pools.replaced[cur['default_pool_id']]
                 if op is None:
-                    self.plan.add('listener_update', 'update', 'listener', self._listener_label({}, cur),
+                    self.plan.add('listener_update', 'update', 'listener', listener_label({}, cur),
                                   id=cur['id'], body={'default_pool_id': target})
                 else:
                     op['body'].setdefault('default_pool_id', target)
@@ -662,9 +605,9 @@ class Planner(MemberPlanner, L7Planner):
                 continue
             for pol in self.state.l7policies(cur['id']):
                 pop = ops.get(pol['id'])
-                if pol.get('redirect_pool_id') not in self.replaced_pools or (pop and pop['action'] == 'delete'):
+                if pol.get('redirect_pool_id') not in self.pools.replaced or (pop and pop['action'] == 'delete'):
                     continue
-                target = self.replaced_pools[pol['redirect_pool_id']]
+                target = self.pools.replaced[pol['redirect_pool_id']]
                 if pop is None:
                     self.plan.add('l7', 'update', 'l7policy', 'L7 policy %s' % (pol.get('name') or pol['id']),
                                   id=pol['id'], body={'redirect_pool_id': target})
