@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import waiter
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import Ref
 
@@ -38,7 +39,7 @@ def apply(client, plan, lb, wait=True):
             raise OctaviaModuleError('Load balancer %s (%s) is in provisioning_status ERROR and cannot be changed; '
                                      'delete it (state=absent) or fail it over first' % (lb.get('name'), lb_id))
         if status not in ('ACTIVE', 'ERROR'):
-            client.wait_active(lb_id, deadline, first_sleep=False)
+            waiter.wait_active(client, lb_id, deadline, first_sleep=False)
     ids = {}
     done = []
     for index, op in enumerate(ops):
@@ -65,10 +66,10 @@ def apply(client, plan, lb, wait=True):
             last = index == len(ops) - 1
             if kind == 'loadbalancer' and action == 'delete':
                 if wait or not last:
-                    client.wait_active(lb_id, deadline, deleting=True)
+                    waiter.wait_active(client, lb_id, deadline, deleting=True)
                 lb_id = None
             elif wait or not last:
-                client.wait_active(lb_id, deadline)
+                waiter.wait_active(client, lb_id, deadline)
         except OctaviaModuleError as err:
             err.extra.setdefault('completed', done)
             err.extra.setdefault('failed_operation', op['label'])

@@ -27,6 +27,7 @@ __metaclass__ = type
 import random
 import time
 
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import waiter
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
     AmbiguousWrite, APIError, OctaviaModuleError, Superseded, is_busy)
 
@@ -240,7 +241,7 @@ class Client(object):
             delay = min(delay * self.poll_factor, self.poll_max)
             if status == 409 and lb_id:
                 # locked by another change: go on once the load balancer is ACTIVE again
-                self.wait_active(lb_id, deadline, first_sleep=False)
+                waiter.wait_active(self, lb_id, deadline, first_sleep=False)
                 if replan_on_busy:
                     raise Superseded(label, reason)
 
@@ -415,36 +416,3 @@ class Client(object):
         self._call(label or 'batch update members of pool %s' % pool_id,
                    lambda: self._raw('PUT', path, json={'members': members}, params=params), lb_id, deadline,
                    method='PUT')
-
-    # ---- waits
-    def wait_active(self, lb_id, deadline=None, first_sleep=True, deleting=False):
-        """Poll the load balancer (never the child) until ACTIVE (or gone when deleting), with backoff.
-
-        Returns the last polled load balancer (None once deleted).
-        """
-        deadline = deadline or self.now() + self.timeout
-        delay = self.poll_initial
-        sleep_now = first_sleep
-        last = None
-        while True:
-            if sleep_now:
-                self.sleep(delay * random.uniform(0.9, 1.1))
-                delay = min(delay * self.poll_factor, self.poll_max)
-            sleep_now = True
-            lb = self.get_object('loadbalancer', lb_id)
-            if lb is None or lb.get('provisioning_status') == 'DELETED':
-                if deleting:
-                    return None
-                raise OctaviaModuleError('Load balancer %s disappeared while waiting for it to become ACTIVE' % lb_id)
-            status = lb.get('provisioning_status')
-            last = status
-            if status == 'ACTIVE' and not deleting:
-                return lb
-            if status == 'ERROR':
-                raise OctaviaModuleError(
-                    'Load balancer %s (%s) is in provisioning_status ERROR: Octavia could not apply the last '
-                    'change. Look at the Octavia worker log; an LB in ERROR can only be deleted or failed over.'
-                    % (lb.get('name') or '', lb_id), loadbalancer=lb)
-            if self.now() > deadline:
-                raise OctaviaModuleError('Timed out after %ss waiting for load balancer %s to become %s (it is %s)'
-                                         % (self.timeout, lb_id, 'deleted' if deleting else 'ACTIVE', last))

@@ -11,7 +11,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod, tree as treemod
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import spec as specmod, waiter
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.applier import apply
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.client import Client, connect
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
@@ -107,12 +107,12 @@ class Run(object):
         if status in GOING:
             # another task or person is deleting it: whatever this task wants, it starts from nothing
             if not self.module.check_mode:
-                self.client.wait_active(lb['id'], self.client.task_deadline, first_sleep=False, deleting=True)
+                waiter.wait_active(self.client, lb['id'], self.client.task_deadline, first_sleep=False, deleting=True)
             self.deleted_by_other = True
             lb = None
         elif status.startswith('PENDING_'):
             # another change is under way: plan on what it leaves, not on what it is changing
-            lb = self.client.wait_active(lb['id'], self.client.task_deadline, first_sleep=False)
+            lb = waiter.wait_active(self.client, lb['id'], self.client.task_deadline, first_sleep=False)
         self.state = LiveState(self.client, lb)
         return lb
 
@@ -129,7 +129,7 @@ class Run(object):
         lb = find_loadbalancer(client, self.desired['lb_ref'], self.project_id)
         status = (lb or {}).get('provisioning_status') or ''
         if lb and status.startswith('PENDING_'):
-            lb = client.wait_active(lb['id'], client.task_deadline, first_sleep=False,
+            lb = waiter.wait_active(client, lb['id'], client.task_deadline, first_sleep=False,
                                     deleting=status == 'PENDING_DELETE')
         self.state = LiveState(client, lb)
 
@@ -203,29 +203,15 @@ class Run(object):
             self.desired['lb_ref'], lb_id, keep['id'])
         client.delete('loadbalancer', lb_id, lb_id=lb_id, cascade=True, label='delete ' + label,
                       deadline=client.task_deadline)
-        client.wait_active(lb_id, client.task_deadline, deleting=True)
+        waiter.wait_active(client, lb_id, client.task_deadline, deleting=True)
         result['plan'].append({'action': 'delete', 'kind': 'loadbalancer', 'label': label, 'id': lb_id})
         return True
 
     def wait_online(self, member_filter=None):
-        """Health gate: poll the status tree until the members are ONLINE, or fail naming the ones that are not."""
+        """The health gate (waiter.wait_online); the state afterwards is what the gate saw."""
         if self.module.check_mode or not self.state.lb:
             return
-        client = self.client
-        deadline = client.task_deadline
-        delay = client.poll_initial
-        while True:
-            status = self.state.status() or {}
-            bad = treemod.unhealthy_members(status, member_filter)
-            if not bad:
-                # the result should show the statuses the gate saw, not the ones read before it
-                self.state = LiveState(client, client.get_object('loadbalancer', self.state.lb_id))
-                return
-            if client.now() > deadline:
-                raise OctaviaModuleError('Timed out after %ss waiting for members to be ONLINE: %s'
-                                         % (client.timeout, '; '.join(bad[:20])), unhealthy=bad)
-            client.sleep(delay)
-            delay = min(delay * client.poll_factor, client.poll_max)
+        self.state = LiveState(self.client, waiter.wait_online(self.client, self.state.lb_id, member_filter))
 
     def counts(self):
         out = self.client.counter.as_dict() if self.client else {}

@@ -15,7 +15,7 @@ __metaclass__ = type
 import time
 import traceback
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin, waiter
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError, SpecError
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.state import find_loadbalancer
 
@@ -58,7 +58,7 @@ def run(client, params, check_mode):
     client._call('fail over %s' % what, lambda: client._raw('PUT', path), lb['id'],  # pylint: disable=protected-access
                  client.task_deadline, method='PUT')
     if params.get('wait', True):
-        result['loadbalancer'] = client.wait_active(lb['id'], client.task_deadline)
+        result['loadbalancer'] = waiter.wait_active(client, lb['id'], client.task_deadline)
         result['amphorae'] = amphorae(client, lb['id'])
     else:
         result['loadbalancer'] = client.get_object('loadbalancer', lb['id'])

@@ -1,7 +1,8 @@
 """The client against a scripted proxy: counting, retries of transient faults (reads always, writes only when
-safe), ambiguous writes, per-request timeouts, LB waits with backoff, pagination."""
+safe), ambiguous writes, per-request timeouts, pagination."""
 import pytest
 
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import waiter
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import (
     AmbiguousWrite, OctaviaModuleError, Superseded)
 
@@ -41,32 +42,6 @@ def test_other_errors_fail_at_once_with_octavias_message():
                          Response(400, {'faultstring': 'Member must be updated only once in the same request'}))])
     with pytest.raises(OctaviaModuleError, match='returned 400: Member must be updated only once'):
         c.batch_members('P', [], lb_id='L')
-
-
-def test_wait_backs_off_and_returns_the_last_polled_lb():
-    c, slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE'))] * 4 +
-                      [('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))])
-    assert c.wait_active('L')['provisioning_status'] == 'ACTIVE'
-    assert len(slept) == 5
-    assert all(b > a for a, b in zip(slept, slept[1:]))
-
-
-def test_lb_in_error_fails_clearly():
-    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('ERROR'))])
-    with pytest.raises(OctaviaModuleError, match='provisioning_status ERROR'):
-        c.wait_active('L')
-
-
-def test_wait_times_out_naming_the_status():
-    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE'))] * 50, timeout=3)
-    with pytest.raises(OctaviaModuleError, match=r'Timed out after 3s .* \(it is PENDING_UPDATE\)'):
-        c.wait_active('L')
-
-
-def test_delete_wait_ends_when_the_lb_is_gone():
-    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_DELETE')),
-                        ('GET', '/lbaas/loadbalancers/L', Response(404, {'faultstring': 'not found'}))])
-    assert c.wait_active('L', deleting=True) is None
 
 
 def test_api_version_from_the_versions_document():
@@ -217,7 +192,7 @@ def test_every_request_is_bounded_by_api_timeout_and_the_deadline():
     c, _slept = client([('GET', LB_PATH, Response(502))] + [('GET', LB_PATH, lb('PENDING_UPDATE'))] * 30,
                        timeout=20, api_timeout=8)
     with pytest.raises(OctaviaModuleError, match='Timed out after 20s'):
-        c.wait_active('L')
+        waiter.wait_active(c, 'L')
     seen = c.conn.load_balancer.seen
     assert all(s[5] == 0 for s in seen)          # keystoneauth never retries on its own
     timeouts = [s[4] for s in seen]

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: lbaas.octavia contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every wait on Octavia: the load balancer leaving PENDING_* (it is the lock every change takes), and its
+members coming ONLINE (the health gate of wait_for=online).
+
+Both poll with the client's backoff (poll_initial, growing by poll_factor up to poll_max) and end at the
+task's deadline, so a task never waits longer than its timeout, whatever it waits for.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import random
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.tree import unhealthy_members
+
+
+def _delays(client):
+    delay = client.poll_initial
+    while True:
+        yield delay
+        delay = min(delay * client.poll_factor, client.poll_max)
+
+
+def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False):
+    """Poll the load balancer (never the child) until ACTIVE (or gone when deleting), with backoff.
+
+    Returns the last polled load balancer (None once deleted).
+    """
+    deadline = deadline or client.now() + client.timeout
+    delays = _delays(client)
+    sleep_now = first_sleep
+    last = None
+    while True:
+        if sleep_now:
+            # jittered: runs that wait on the same load balancer do not poll in step
+            client.sleep(next(delays) * random.uniform(0.9, 1.1))
+        sleep_now = True
+        lb = client.get_object('loadbalancer', lb_id)
+        if lb is None or lb.get('provisioning_status') == 'DELETED':
+            if deleting:
+                return None
+            raise OctaviaModuleError('Load balancer %s disappeared while waiting for it to become ACTIVE' % lb_id)
+        status = lb.get('provisioning_status')
+        last = status
+        if status == 'ACTIVE' and not deleting:
+            return lb
+        if status == 'ERROR':
+            raise OctaviaModuleError(
+                'Load balancer %s (%s) is in provisioning_status ERROR: Octavia could not apply the last '
+                'change. Look at the Octavia worker log; an LB in ERROR can only be deleted or failed over.'
+                % (lb.get('name') or '', lb_id), loadbalancer=lb)
+        if client.now() > deadline:
+            raise OctaviaModuleError('Timed out after %ss waiting for load balancer %s to become %s (it is %s)'
+                                     % (client.timeout, lb_id, 'deleted' if deleting else 'ACTIVE', last))
+
+
+def wait_online(client, lb_id, member_filter=None):
+    """Health gate: poll the status tree until the members (those member_filter(pool, member) keeps) are
+    ONLINE, then return the load balancer read afresh; or fail naming the ones that are not."""
+    deadline = client.task_deadline
+    delays = _delays(client)
+    while True:
+        status = client.status_tree(lb_id) or {}
+        bad = unhealthy_members(status, member_filter)
+        if not bad:
+            # the result should show the statuses the gate saw, not the ones read before it
+            return client.get_object('loadbalancer', lb_id)
+        if client.now() > deadline:
+            raise OctaviaModuleError('Timed out after %ss waiting for members to be ONLINE: %s'
+                                     % (client.timeout, '; '.join(bad[:20])), unhealthy=bad)
+        client.sleep(next(delays))

@@ -1,0 +1,80 @@
+"""The waiter: the load balancer leaving PENDING_* (or gone), and the members coming ONLINE, each polled
+with backoff within the task's deadline."""
+import pytest
+
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import waiter
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors import OctaviaModuleError
+
+from . import fakes
+from .fakes import Response
+
+lb = fakes.lb_response
+client = fakes.scripted_client
+STATUS_PATH = '/lbaas/loadbalancers/L/status'
+
+
+def test_wait_backs_off_and_returns_the_last_polled_lb():
+    c, slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE'))] * 4 +
+                      [('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))])
+    assert waiter.wait_active(c, 'L')['provisioning_status'] == 'ACTIVE'
+    assert len(slept) == 5
+    assert all(b > a for a, b in zip(slept, slept[1:]))
+
+
+def test_lb_in_error_fails_clearly():
+    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('ERROR'))])
+    with pytest.raises(OctaviaModuleError, match='provisioning_status ERROR'):
+        waiter.wait_active(c, 'L')
+
+
+def test_wait_times_out_naming_the_status():
+    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE'))] * 50, timeout=3)
+    with pytest.raises(OctaviaModuleError, match=r'Timed out after 3s .* \(it is PENDING_UPDATE\)'):
+        waiter.wait_active(c, 'L')
+
+
+def test_delete_wait_ends_when_the_lb_is_gone():
+    c, _slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_DELETE')),
+                        ('GET', '/lbaas/loadbalancers/L', Response(404, {'faultstring': 'not found'}))])
+    assert waiter.wait_active(c, 'L', deleting=True) is None
+
+
+def _status(*member_statuses, **kw):
+    members = [{'id': 'm%d' % i, 'address': '10.0.0.%d' % i, 'protocol_port': 80, 'operating_status': st}
+               for i, st in enumerate(member_statuses, 1)]
+    pool = {'id': 'P', 'name': kw.get('pool', 'web'), 'health_monitor': {'id': 'H'}, 'members': members}
+    return Response(200, {'statuses': {'loadbalancer': {'id': 'L', 'listeners': [{'id': 'X', 'pools': [pool]}]}}})
+
+
+def test_online_polls_the_status_tree_then_reads_the_lb_once():
+    c, slept = client([('GET', STATUS_PATH, _status('OFFLINE', 'ONLINE')),
+                       ('GET', STATUS_PATH, _status('OFFLINE', 'ONLINE')),
+                       ('GET', STATUS_PATH, _status('ONLINE', 'ONLINE')),
+                       ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))])
+    assert waiter.wait_online(c, 'L')['provisioning_status'] == 'ACTIVE'
+    assert slept == [c.poll_initial, c.poll_initial * c.poll_factor]
+    assert c.counter.requests == 4
+
+
+def test_online_times_out_naming_the_members_that_are_not():
+    c, _slept = client([('GET', STATUS_PATH, _status('ONLINE', 'ERROR'))] * 50, timeout=3)
+    with pytest.raises(OctaviaModuleError, match=r'Timed out after 3s .*pool web member 10.0.0.2:80 is ERROR') as err:
+        waiter.wait_online(c, 'L')
+    assert err.value.extra['unhealthy'] == ['pool web member 10.0.0.2:80 is ERROR']
+
+
+def test_online_only_waits_for_the_members_the_filter_keeps():
+    c, slept = client([('GET', STATUS_PATH, _status('ERROR', pool='other')),
+                       ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))])
+    waiter.wait_online(c, 'L', lambda pool, member: pool['name'] == 'web')
+    assert slept == []
+
+
+def test_a_locked_lb_is_waited_out_by_the_same_waiter():
+    # the client's retry of a 409 waits through the waiter: one backoff, then polls without a first sleep
+    c, slept = client([
+        ('PUT', '/lbaas/pools/P/members', Response(409, {'faultstring': 'Load Balancer L is immutable'})),
+        ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE')),
+        ('PUT', '/lbaas/pools/P/members', Response(202))])
+    c.batch_members('P', [], lb_id='L')
+    assert len(slept) == 1 and c.counter.retries == 1
