@@ -24,8 +24,9 @@ def desired(params):
         value = params.get(field['name'])
         if value is None:
             continue
-        if value < -1:
-            raise SpecError(field['name'], 'must be -1 (unlimited) or more, not %s' % value)
+        low = field['range'][0]
+        if value < low:
+            raise SpecError(field['name'], 'must be %s (unlimited) or more, not %s' % (low, value))
         limits[field['name']] = value
     if params.get('state') == 'absent' and limits:
         raise SpecError(sorted(limits)[0], 'state=absent resets every limit to the default; give no limits with it')

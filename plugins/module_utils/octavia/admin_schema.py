@@ -79,7 +79,8 @@ AVAILABILITY_ZONE = [
 
 
 def _quota(name, what, **kw):
-    return F(name, 'int', ['Most %s the project may have; C(-1) is unlimited. Left out: not managed.' % what], **kw)
+    return F(name, 'int', ['Most %s the project may have; C(-1) is unlimited. Left out: not managed.' % what],
+             range=(-1, None), **kw)
 
 
 QUOTA = [

@@ -14,6 +14,9 @@ A field is a dict:
   value_versions  {value: version} for values added later (e.g. SOURCE_IP_PORT: 2.13)
   norm         normaliser (see normalize.py)     ref            'pool': a pool name resolved to its id
   api_default  what Octavia stores when the option is left out (loadbalancer_info omits these)
+  default      what the module sets when the option is left out
+  range        (low, high) of an int option, None for no bound (refused before any request)
+  id           the value must be an ID (a UUID): names are not looked up for it
   desc         documentation lines
   nonempty     an empty list is refused (Octavia rejects it)
 """
@@ -23,6 +26,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+
+# Octavia's limit for the listener timeouts (octavia/common/constants.py MAX_TIMEOUT), in milliseconds.
+MAX_TIMEOUT_MS = 24 * 24 * 60 * 60 * 1000
+PORT = (1, 65535)
 
 
 def F(name, type='str', desc=None, **kw):
@@ -58,18 +65,18 @@ LOADBALANCER = [
     _description('load balancer'),
     ADMIN_STATE,
     F('vip_subnet_id', 'str', ['ID of the subnet the VIP is allocated from (I(vip_subnet) takes a name).'],
-      create_only=True),
-    F('vip_network_id', 'str', ['ID of the network the VIP is allocated from.'], create_only=True),
-    F('vip_port_id', 'str', ['ID of an existing Neutron port to use as the VIP.'], create_only=True),
+      create_only=True, id=True),
+    F('vip_network_id', 'str', ['ID of the network the VIP is allocated from.'], create_only=True, id=True),
+    F('vip_port_id', 'str', ['ID of an existing Neutron port to use as the VIP.'], create_only=True, id=True),
     F('vip_address', 'str', ['Fixed VIP address (IPv4 or IPv6, compared in canonical form).'],
       create_only=True, norm='ip'),
-    F('vip_qos_policy_id', 'str', ['ID of the Neutron QoS policy applied to the VIP port.']),
+    F('vip_qos_policy_id', 'str', ['ID of the Neutron QoS policy applied to the VIP port.'], id=True),
     F('vip_sg_ids', 'list', ['Security group IDs applied to the VIP port (instead of the ones Octavia manages).',
                              'Cannot be combined with I(allowed_cidrs) on listeners.'],
       elements='str', min_version='2.29', norm='set', api_default=[]),
     F('additional_vips', 'list', ['Additional VIPs, each on its own subnet.'], elements='dict',
       create_only=True, min_version='2.26', norm='vips', api_default=[],
-      options=[F('subnet_id', 'str', ['Subnet ID of the additional VIP.'], required=True),
+      options=[F('subnet_id', 'str', ['Subnet ID of the additional VIP.'], required=True, id=True),
                F('ip_address', 'str', ['Fixed address of the additional VIP.'], norm='ip')]),
     F('flavor', 'str', ['Octavia flavor, by name or ID.'], api='flavor_id', create_only=True, min_version='2.6'),
     F('availability_zone', 'str', ['Octavia availability zone name.'], create_only=True, min_version='2.14'),
@@ -85,21 +92,22 @@ LISTENER = [
     F('protocol', 'str', ['Protocol of the listener.'], create_only=True,
       choices=['HTTP', 'HTTPS', 'TCP', 'TERMINATED_HTTPS', 'UDP', 'SCTP', 'PROMETHEUS'],
       value_versions={'SCTP': '2.23', 'PROMETHEUS': '2.25'}),
-    F('protocol_port', 'int', ['Port the listener listens on.'], create_only=True),
+    F('protocol_port', 'int', ['Port the listener listens on.'], create_only=True, range=PORT),
     F('default_pool', 'str', ['Name of the pool that gets the traffic no L7 policy redirects. An empty string',
                               'detaches the default pool.'], api='default_pool_id', ref='pool'),
-    F('connection_limit', 'int', ['Maximum number of connections, C(-1) for unlimited.'], api_default=-1),
+    F('connection_limit', 'int', ['Maximum number of connections, C(-1) for unlimited.'], api_default=-1,
+      range=(-1, None)),
     F('insert_headers', 'dict', ['Headers to insert into requests to the members, for example',
                                  "C({X-Forwarded-For: 'true'}). Values are compared as strings."],
       norm='headers', api_default={}),
     F('timeout_client_data', 'int', ['Frontend client inactivity timeout in milliseconds.'],
-      min_version='2.1', api_default=50000),
+      min_version='2.1', api_default=50000, range=(0, MAX_TIMEOUT_MS)),
     F('timeout_member_connect', 'int', ['Backend member connection timeout in milliseconds.'],
-      min_version='2.1', api_default=5000),
+      min_version='2.1', api_default=5000, range=(0, MAX_TIMEOUT_MS)),
     F('timeout_member_data', 'int', ['Backend member inactivity timeout in milliseconds.'],
-      min_version='2.1', api_default=50000),
+      min_version='2.1', api_default=50000, range=(0, MAX_TIMEOUT_MS)),
     F('timeout_tcp_inspect', 'int', ['Time in milliseconds to wait for more TCP packets for content inspection.'],
-      min_version='2.1', api_default=0),
+      min_version='2.1', api_default=0, range=(0, MAX_TIMEOUT_MS)),
     F('default_tls_container_ref', 'str', ['Barbican secret (PKCS12) URI of the certificate of a',
                                            'C(TERMINATED_HTTPS) listener.']),
     F('sni_container_refs', 'list', ['Barbican secret URIs of additional SNI certificates. Compared as a set.'],
@@ -118,7 +126,8 @@ LISTENER = [
       choices=['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], min_version='2.17', norm='set', nonempty=True),
     F('alpn_protocols', 'list', ['ALPN protocols offered. Compared as a set.'], elements='str',
       choices=['http/1.0', 'http/1.1', 'h2'], min_version='2.20', norm='set', nonempty=True),
-    F('hsts_max_age', 'int', ['HSTS max-age in seconds (C(TERMINATED_HTTPS) only).'], min_version='2.27'),
+    F('hsts_max_age', 'int', ['HSTS max-age in seconds (C(TERMINATED_HTTPS) only).'], min_version='2.27',
+      range=(0, None)),
     F('hsts_include_subdomains', 'bool', ['Add includeSubDomains to the HSTS header.'], min_version='2.27',
       api_default=False),
     F('hsts_preload', 'bool', ['Add preload to the HSTS header.'], min_version='2.27', api_default=False),
@@ -139,7 +148,7 @@ POOL = [
     F('session_persistence', 'dict', ['Session persistence. An empty dict C({}) removes it.'], norm='sp', options=[
         F('type', 'str', ['Persistence type.'], choices=['SOURCE_IP', 'HTTP_COOKIE', 'APP_COOKIE']),
         F('cookie_name', 'str', ['Cookie name, required for C(APP_COOKIE).']),
-        F('persistence_timeout', 'int', ['Timeout in seconds (UDP and SCTP pools only).']),
+        F('persistence_timeout', 'int', ['Timeout in seconds (UDP and SCTP pools only).'], range=(0, None)),
         F('persistence_granularity', 'str', ['Netmask of the persistence granularity (UDP and SCTP pools only).']),
     ]),
     F('tls_enabled', 'bool', ['Use TLS towards the members (re-encryption).'], min_version='2.8', api_default=False),
@@ -159,15 +168,16 @@ POOL = [
 MEMBER = [
     F('address', 'str', ['IP address of the member (IPv4 or IPv6, compared in canonical form). With',
                          'I(protocol_port) it identifies the member within its pool.'], required=True, norm='ip'),
-    F('protocol_port', 'int', ['Port of the member.'], required=True),
+    F('protocol_port', 'int', ['Port of the member.'], required=True, range=PORT),
     F('name', 'str', ['Name of the member.'], norm='text', api_default=''),
-    F('weight', 'int', ['Weight, 0 to 256; 0 drains the member (no new connections).'], api_default=1),
+    F('weight', 'int', ['Weight, 0 to 256; 0 drains the member (no new connections).'], api_default=1,
+      range=(0, 256)),
     ADMIN_STATE,
     F('backup', 'bool', ['Backup member: only used when all other members are down.'], min_version='2.1',
       api_default=False),
     F('monitor_address', 'str', ['Alternate address for health checks.'], norm='ip'),
-    F('monitor_port', 'int', ['Alternate port for health checks.']),
-    F('subnet_id', 'str', ['Subnet ID the member is reached on.'], create_only=True),
+    F('monitor_port', 'int', ['Alternate port for health checks.'], range=PORT),
+    F('subnet_id', 'str', ['Subnet ID the member is reached on.'], create_only=True, id=True),
     F('request_sriov', 'bool', ['Request an SR-IOV VF for the member port.'], create_only=True, min_version='2.30',
       api='vnic_type', api_write='request_sriov', norm='sriov', api_default=False),
     TAGS,
@@ -177,11 +187,12 @@ HEALTH_MONITOR = [
     F('type', 'str', ['Type of health check.'], create_only=True,
       choices=['HTTP', 'HTTPS', 'PING', 'TCP', 'TLS-HELLO', 'UDP-CONNECT', 'SCTP'],
       value_versions={'SCTP': '2.23'}),
-    F('delay', 'int', ['Seconds between checks.']),
+    F('delay', 'int', ['Seconds between checks.'], range=(0, None)),
     F('resp_timeout', 'int', ['Seconds a check waits for a reply (Octavia attribute C(timeout)); at most I(delay).'],
-      api='timeout'),
-    F('max_retries', 'int', ['Successful checks before a member goes ONLINE (1 to 10).']),
-    F('max_retries_down', 'int', ['Failed checks before a member goes ERROR (1 to 10).'], api_default=3),
+      api='timeout', range=(0, None)),
+    F('max_retries', 'int', ['Successful checks before a member goes ONLINE (1 to 10).'], range=(1, 10)),
+    F('max_retries_down', 'int', ['Failed checks before a member goes ERROR (1 to 10).'], api_default=3,
+      range=(1, 10)),
     F('http_method', 'str', ['HTTP method of HTTP(S) checks.'],
       choices=['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE']),
     F('url_path', 'str', ['Path requested by HTTP(S) checks.']),
@@ -220,7 +231,7 @@ L7_POLICY = [
     F('redirect_http_code', 'int', ['HTTP status of redirects.'], choices=[301, 302, 303, 307, 308],
       min_version='2.9'),
     F('position', 'int', ['Position of the policy in the listener, starting at 1. In a list of policies it',
-                          'defaults to the place in the list.']),
+                          'defaults to the place in the list.'], range=(1, None)),
     TAGS,
     F('rules', 'list', ['Rules of the policy (all must match). Matched by content; when given, rules not listed',
                         'are removed.'], elements='dict', options=L7_RULE, tree=True),

@@ -25,7 +25,6 @@ from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.errors impor
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise
 
 UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
-ID_FIELDS = ('vip_subnet_id', 'vip_network_id', 'vip_port_id', 'vip_qos_policy_id', 'subnet_id')
 
 # Octavia's listener -> pool protocol matrix (api-ref "Protocol Combinations").
 LISTENER_POOL = {
@@ -50,19 +49,11 @@ POOL_HM = {
 POOL_HM_DEFAULT = ('HTTP', 'HTTPS', 'PING', 'TCP', 'TLS-HELLO')
 HM_ON_UDP_VERSION = '2.16'
 HTTP_HM = ('HTTP', 'HTTPS')
-MAX_TIMEOUT_MS = 24 * 24 * 60 * 60 * 1000
-
-RANGES = {
-    'protocol_port': (1, 65535), 'monitor_port': (1, 65535), 'weight': (0, 256), 'connection_limit': (-1, None),
-    'timeout_client_data': (0, MAX_TIMEOUT_MS), 'timeout_member_connect': (0, MAX_TIMEOUT_MS),
-    'timeout_member_data': (0, MAX_TIMEOUT_MS), 'timeout_tcp_inspect': (0, MAX_TIMEOUT_MS),
-    'delay': (0, None), 'resp_timeout': (0, None), 'max_retries': (1, 10), 'max_retries_down': (1, 10),
-    'position': (1, None), 'hsts_max_age': (0, None), 'persistence_timeout': (0, None),
-}
 
 
 def clean(kind_fields, raw, path):
-    """Options the user set, normalised; ValueErrors become SpecErrors naming the option."""
+    """Options the user set, normalised and checked against their schema entries (range, id); ValueErrors
+    become SpecErrors naming the option."""
     opts = {}
     for field in kind_fields:
         name = field['name']
@@ -78,25 +69,30 @@ def clean(kind_fields, raw, path):
             raise SpecError('%s.%s' % (path, name) if path else name,
                             'an empty list is refused by Octavia; give at least one value, or leave the option out '
                             'to keep the current ones')
-        _check_value(name, value, '%s.%s' % (path, name) if path else name)
+        _check_value(field, value, '%s.%s' % (path, name) if path else name)
         if field.get('options') and isinstance(value, dict):
             for sub in field['options']:
                 if isinstance(value.get(sub['name']), int) and not isinstance(value.get(sub['name']), bool):
-                    _check_value(sub['name'], value[sub['name']], '%s.%s' % (path or name, sub['name']))
+                    _check_value(sub, value[sub['name']], '%s.%s' % (path or name, sub['name']))
     return opts
 
 
-def _check_value(name, value, path):
-    if name in RANGES and isinstance(value, int) and not isinstance(value, bool):
-        low, high = RANGES[name]
+def _check_value(field, value, path):
+    if field.get('range') and isinstance(value, int) and not isinstance(value, bool):
+        low, high = field['range']
         if (low is not None and value < low) or (high is not None and value > high):
             raise SpecError(path, '%s is out of range (%s to %s)' % (value, low, 'unlimited' if high is None else high))
-    if name in ID_FIELDS and value and not UUID.match(str(value)):
+    if field.get('id') and value and not UUID.match(str(value)):
         raise SpecError(path, '%r is not an ID (UUID); names are not looked up' % (value,))
-    if name == 'additional_vips':
-        for i, vip in enumerate(value):
-            if not UUID.match(str(vip.get('subnet_id') or '')):
-                raise SpecError('%s[%d].subnet_id' % (path, i), '%r is not a subnet ID (UUID)' % (vip.get('subnet_id'),))
+    if field['type'] == 'list' and field.get('options'):
+        # the IDs inside a list of dicts (additional_vips' subnet_id), each named by its place in the list
+        for sub in field['options']:
+            if not sub.get('id'):
+                continue
+            for i, item in enumerate(value):
+                if not UUID.match(str(item.get(sub['name']) or '')):
+                    raise SpecError('%s[%d].%s' % (path, i, sub['name']), '%r is not a %s (UUID)'
+                                    % (item.get(sub['name']), sub['name'].replace('_id', ' ID')))
 
 
 def _label(opts, index, kind):

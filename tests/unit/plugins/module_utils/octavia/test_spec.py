@@ -107,3 +107,30 @@ def test_tree_policies_get_their_list_position():
     d = fakes.desired(listeners=[{'name': 'h', 'l7policies': [{'name': 'a', 'action': 'REJECT'},
                                                               {'name': 'b', 'action': 'REJECT'}]}])
     assert [p['opts']['position'] for p in d['listeners'][0]['l7policies']] == [1, 2]
+
+
+# ---- ranges and IDs: facts of the schema entries (schema.py), checked by spec.clean
+
+def test_ranges_come_from_the_schema_entries():
+    from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema
+    assert schema.fields('member')['weight']['range'] == (0, 256)
+    msg = refused('pools[web].members[0].weight', pools=[dict(POOL, members=[
+        {'address': '10.0.0.1', 'protocol_port': 80, 'weight': 257}])])
+    assert msg.endswith('257 is out of range (0 to 256)')
+    msg = refused('listeners[http].connection_limit', listeners=[
+        {'name': 'http', 'protocol': 'HTTP', 'protocol_port': 80, 'connection_limit': -2}])
+    assert msg.endswith('-2 is out of range (-1 to unlimited)')
+
+
+def test_id_options_refuse_names():
+    msg = refused('vip_subnet_id', vip_subnet_id='my-subnet')
+    assert msg.endswith("'my-subnet' is not an ID (UUID); names are not looked up")
+    msg = refused('additional_vips[0].subnet_id', vip_subnet_id=fakes.SUBNET,
+                  additional_vips=[{'subnet_id': 'other', 'ip_address': None}])
+    assert msg.endswith("'other' is not a subnet ID (UUID)")
+
+
+def test_quota_limits_below_their_range_are_refused():
+    from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin_quota
+    with pytest.raises(SpecError, match='must be -1 .unlimited. or more, not -2'):
+        admin_quota.desired({'pool': -2, 'state': 'present'})
