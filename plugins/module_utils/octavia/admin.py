@@ -54,31 +54,18 @@ def counts(client):
 
 def read_list(client, path, collection, **filters):
     """All objects of an admin collection (pages followed)."""
-    items = []
-    url, params = path, dict((k, v) for k, v in filters.items() if v is not None)
-    while url:
-        body = client.get(url, params=params)
-        if body is None:
+    try:
+        return client.list(path, collection=collection, **filters)
+    except APIError as err:
+        if err.status == 404:
             # a collection is never "not found": a 404 means a wrong path (or an API without it), not "none"
-            raise APIError(404, 'no such collection', 'GET', url)
-        items.extend(body.get(collection) or [])
-        url, params = None, None
-        for link in body.get(collection + '_links') or []:
-            if link.get('rel') == 'next':
-                url = link['href']
-    return items
+            raise APIError(404, 'no such collection', 'GET', path)
+        raise
 
 
 def write(client, method, path, label, body=None):
-    """One write (retried only while that is safe, see Client._run); returns the answer's JSON, if any."""
-    def send():
-        kwargs = {'json': body} if body is not None else {}
-        response = client._raw(method, path, **kwargs)  # pylint: disable=protected-access
-        try:
-            return response.json()
-        except ValueError:
-            return None
-    return client._call(label, send, None, client.task_deadline, method=method)  # pylint: disable=protected-access
+    """One write (retried only while that is safe, see Client.send); returns the answer's JSON, if any."""
+    return client.send(method, path, label, body=body, deadline=client.task_deadline)
 
 
 def fields_of(module):

@@ -278,11 +278,11 @@ class Client(object):
                 return None
             raise
 
-    def list(self, kind_or_path, **filters):
-        """All objects of a collection matching server-side filters (pages followed)."""
+    def list(self, kind_or_path, collection=None, **filters):
+        """All objects of a collection matching server-side filters (pages followed). collection: the body's
+        key, by default the last path element (loadbalancers, l7policies, members, rules, flavors)."""
         path = PATHS[kind_or_path][0] if kind_or_path in PATHS else kind_or_path
-        # the collection key is the last path element: loadbalancers, l7policies, members, rules, flavors
-        collection = path.rstrip('/').rsplit('/', 1)[-1]
+        collection = collection or path.rstrip('/').rsplit('/', 1)[-1]
         if '%(parent)s' in path:
             path = path % {'parent': filters.pop('parent')}
         items = []
@@ -408,11 +408,21 @@ class Client(object):
             return False
         return True
 
+    def send(self, method, path, label, body=None, params=None, lb_id=None, deadline=None):
+        """One write to an Octavia path the typed calls do not cover (admin objects, failover, the member
+        batch), retried only while that is safe (see _run); returns the answer's JSON, None without one."""
+        kwargs = dict((k, v) for k, v in (('json', body), ('params', params)) if v is not None)
+
+        def call():
+            response = self._raw(method, path, **kwargs)
+            try:
+                return response.json()
+            except ValueError:
+                return None
+        return self._call(label, call, lb_id, deadline or self.now() + self.timeout, method=method)
+
     def batch_members(self, pool_id, members, additive_only=False, lb_id=None, label=None, deadline=None):
         """One PUT /pools/{id}/members: the whole member set (or, additive_only, just the ones to add/update)."""
-        deadline = deadline or self.now() + self.timeout
-        params = {'additive_only': 'true'} if additive_only else None
-        path = '/lbaas/pools/%s/members' % pool_id
-        self._call(label or 'batch update members of pool %s' % pool_id,
-                   lambda: self._raw('PUT', path, json={'members': members}, params=params), lb_id, deadline,
-                   method='PUT')
+        self.send('PUT', '/lbaas/pools/%s/members' % pool_id, label or 'batch update members of pool %s' % pool_id,
+                  body={'members': members}, params={'additive_only': 'true'} if additive_only else None,
+                  lb_id=lb_id, deadline=deadline)

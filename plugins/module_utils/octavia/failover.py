@@ -55,8 +55,7 @@ def run(client, params, check_mode):
     path = ('%s/%s/failover' % (AMPHORAE, amphora['id']) if amphora
             else '/lbaas/loadbalancers/%s/failover' % lb['id'])
     # a 409 (the load balancer is locked by another change) is waited out by Client
-    client._call('fail over %s' % what, lambda: client._raw('PUT', path), lb['id'],  # pylint: disable=protected-access
-                 client.task_deadline, method='PUT')
+    client.send('PUT', path, 'fail over %s' % what, lb_id=lb['id'], deadline=client.task_deadline)
     if params.get('wait', True):
         result['loadbalancer'] = waiter.wait_active(client, lb['id'], client.task_deadline)
         result['amphorae'] = amphorae(client, lb['id'])

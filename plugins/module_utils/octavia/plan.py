@@ -122,14 +122,15 @@ def current_opts(kind, obj, names=None):
     return out
 
 
-def carry_opts(kind, obj, names=None):
-    """What to copy from an object that is re-created: its values, except empty ones and Octavia's defaults
-    (sending e.g. tls_versions: [] to an HTTP listener would be refused)."""
+def carry_opts(kind, obj, names=None, skip=()):
+    """An object's options that say something: its values except empty ones and Octavia's defaults. What
+    to copy from an object that is re-created (sending e.g. tls_versions: [] to an HTTP listener would be
+    refused), and what loadbalancer_info exports as a spec."""
     flds = schema.fields(kind)
     out = {}
     for name, value in current_opts(kind, obj, names).items():
         field = flds[name]
-        if value is None or value in ([], {}, ''):
+        if name in skip or value is None or value in ([], {}, ''):
             continue
         if 'api_default' in field and value == normalise(field, field['api_default']):
             continue

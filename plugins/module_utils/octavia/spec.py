@@ -414,32 +414,49 @@ def check_versions(gates, version):
 
 # ---- the single-object modules ---------------------------------------------------------------------
 
-def listener_module(params):
+def _child(params, build, check, check_absent=True):
+    """The desired tree of a single-object module and its one object, built from the module's own options
+    and checked (check_absent=False: an object being removed needs no valid options)."""
     tree = child_tree(params['loadbalancer'], params['state'])
-    listener = listener_spec(params, '', tree=False)
-    listener.update(state=params['state'], purge_l7policies=False)
+    obj = build(params, '')
+    obj['state'] = params['state']
+    if check_absent or obj['state'] == 'present':
+        check(obj)
+    return tree, obj
+
+
+def _parent(params, path, **fields):
+    """The pool or listener a child object is managed in: it must exist to add to it, and removing from
+    one that is gone is nothing to do. Nothing else of it is managed."""
+    present = params['state'] == 'present'
+    out = {'state': 'present', 'path': path, 'must_exist': present, 'skip_if_missing': not present}
+    out.update(fields)
+    return out
+
+
+def _parent_pool(params, **kwargs):
+    return _parent(params, 'pool', **dict(dict(opts={'name': params['pool']}, members=None, members_mode='additive',
+                                               healthmonitor=None), **kwargs))
+
+
+def _listener_of_module(params, path):
+    listener = listener_spec(params, path, tree=False)
+    listener['purge_l7policies'] = False
     if not listener['opts'].get('name') and listener['opts'].get('protocol_port') is None:
         raise SpecError('name', 'give name, or protocol and protocol_port, to identify the listener')
-    validate_listener(listener)
+    return listener
+
+
+def listener_module(params):
+    tree, listener = _child(params, _listener_of_module, validate_listener)
     tree['listeners'] = [listener]
     return tree
 
 
 def pool_module(params):
-    tree = child_tree(params['loadbalancer'], params['state'])
-    pool = pool_spec(params, '')
-    pool['state'] = params['state']
-    validate_pool(pool)
+    tree, pool = _child(params, pool_spec, validate_pool)
     tree['pools'] = [pool]
     return tree
-
-
-def _parent_pool(params, **kwargs):
-    present = params['state'] == 'present'
-    pool = {'opts': {'name': params['pool']}, 'state': 'present', 'path': 'pool', 'must_exist': present,
-            'skip_if_missing': not present, 'members': None, 'members_mode': 'additive', 'healthmonitor': None}
-    pool.update(kwargs)
-    return pool
 
 
 def member_module(params):
@@ -462,23 +479,13 @@ def member_module(params):
 
 
 def health_monitor_module(params):
-    tree = child_tree(params['loadbalancer'], params['state'])
-    hm = healthmonitor_spec(params, '')
-    hm['state'] = params['state']
-    if hm['state'] == 'present':
-        validate_healthmonitor(hm)
+    tree, hm = _child(params, healthmonitor_spec, validate_healthmonitor, check_absent=False)
     tree['pools'] = [_parent_pool(params, healthmonitor=hm)]
     return tree
 
 
 def l7_policy_module(params):
-    tree = child_tree(params['loadbalancer'], params['state'])
-    pol = l7policy_spec(params, '')
-    pol['state'] = params['state']
-    if pol['state'] == 'present':
-        validate_l7policy(pol)
-    present = params['state'] == 'present'
-    tree['listeners'] = [{'opts': {}, 'state': 'present', 'path': 'listener', 'ref': params['listener'],
-                          'must_exist': present, 'skip_if_missing': not present, 'l7policies': [pol],
-                          'purge_l7policies': False}]
+    tree, pol = _child(params, l7policy_spec, validate_l7policy, check_absent=False)
+    tree['listeners'] = [_parent(params, 'listener', opts={}, ref=params['listener'], l7policies=[pol],
+                                 purge_l7policies=False)]
     return tree

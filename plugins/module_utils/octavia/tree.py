@@ -8,8 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import schema
-from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.normalize import normalise
+from ansible_collections.lbaas.octavia.plugins.module_utils.octavia.plan import carry_opts
 
 DROP = ('tenant_id',)
 HEALTHY = ('ONLINE',)
@@ -102,28 +101,13 @@ def unhealthy_members(status, member_filter=None):
 
 # ---- export as a spec for the loadbalancer module ----------------------------------------------------
 
-def export_opts(kind, obj, skip=()):
-    out = {}
-    for field in schema.KINDS[kind]:
-        name = field['name']
-        if field.get('tree') or field.get('ref') or name in skip or field['api'] not in obj:
-            continue
-        value = normalise(field, obj.get(field['api']))
-        if value is None or value in ([], {}, ''):
-            continue
-        if 'api_default' in field and value == normalise(field, field['api_default']):
-            continue
-        out[name] = value
-    return out
-
-
 def export_spec(tree):
     """The tree in loadbalancer-module shape: only what differs from Octavia's defaults, pools by name."""
     if not tree:
         return None
     warnings = []
     pool_names = dict((p['id'], p.get('name')) for p in tree.get('pools') or [])
-    spec = export_opts('loadbalancer', tree, skip=('vip_network_id', 'vip_port_id'))
+    spec = carry_opts('loadbalancer', tree, skip=('vip_network_id', 'vip_port_id'))
     if not tree.get('vip_subnet_id') and tree.get('vip_network_id'):
         spec['vip_network_id'] = tree['vip_network_id']
     if tree.get('flavor_id'):
@@ -134,25 +118,25 @@ def export_spec(tree):
                             'before adopting' % pool['id'])
     spec['pools'] = []
     for pool in tree.get('pools') or []:
-        entry = export_opts('pool', pool)
+        entry = carry_opts('pool', pool)
         entry['name'] = pool.get('name') or ''
-        entry['members'] = [export_opts('member', m) for m in pool.get('members') or []]
+        entry['members'] = [carry_opts('member', m) for m in pool.get('members') or []]
         for member in entry['members']:
             member.setdefault('address', None)
         if pool.get('healthmonitor'):
-            entry['healthmonitor'] = export_opts('healthmonitor', pool['healthmonitor'])
+            entry['healthmonitor'] = carry_opts('healthmonitor', pool['healthmonitor'])
         spec['pools'].append(entry)
     spec['listeners'] = []
     for listener in tree.get('listeners') or []:
-        entry = export_opts('listener', listener)
+        entry = carry_opts('listener', listener)
         if listener.get('default_pool_id'):
             entry['default_pool'] = pool_names.get(listener['default_pool_id']) or listener['default_pool_id']
         entry['l7policies'] = []
         for pol in listener.get('l7policies') or []:
-            pentry = export_opts('l7policy', pol)
+            pentry = carry_opts('l7policy', pol)
             if pol.get('redirect_pool_id'):
                 pentry['redirect_pool'] = pool_names.get(pol['redirect_pool_id']) or pol['redirect_pool_id']
-            pentry['rules'] = [export_opts('l7rule', r) for r in pol.get('rules') or []]
+            pentry['rules'] = [carry_opts('l7rule', r) for r in pol.get('rules') or []]
             entry['l7policies'].append(pentry)
         spec['listeners'].append(entry)
     return spec, warnings

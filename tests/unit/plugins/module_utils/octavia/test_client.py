@@ -205,3 +205,13 @@ def test_default_api_timeout_applies_when_none_is_given():
     c, _slept = client([('GET', LB_PATH, lb('ACTIVE'))], timeout=600)
     c.get_object('loadbalancer', 'L')
     assert c.conn.load_balancer.seen[0][4] == DEFAULT_API_TIMEOUT
+
+
+def test_send_is_one_counted_write_that_returns_the_answer_json_or_none():
+    c, _slept = client([('POST', '/lbaas/flavors', Response(201, {'flavor': {'id': 'F'}})),
+                        ('DELETE', '/lbaas/flavors/F', Response(204))])
+    assert c.send('POST', '/lbaas/flavors', 'create flavor', body={'flavor': {'name': 'f'}}) == {'flavor': {'id': 'F'}}
+    assert c.send('DELETE', '/lbaas/flavors/F', 'delete flavor') is None
+    seen = c.conn.load_balancer.seen
+    assert [(s[0], s[2], s[3]) for s in seen] == [('POST', None, {'flavor': {'name': 'f'}}), ('DELETE', None, None)]
+    assert c.counter.writes == 2
