@@ -37,10 +37,22 @@ def connect(cloud):
     return openstack.connect(cloud=cloud)
 
 
+def failures(output):
+    """The failed tasks of a playbook's output, each with its task header, so that a failure early in a long
+    run is not hidden behind the output's tail."""
+    lines = output.splitlines()
+    found = []
+    for i, line in enumerate(lines):
+        if re.match(r'^(fatal|failed): \[', line):
+            task = next((lines[j] for j in range(i, -1, -1) if lines[j].startswith('TASK [')), '')
+            found.append(task + '\n' + '\n'.join(lines[i:i + 12]))
+    return '\n...\n'.join(found)
+
+
 @pytest.fixture(scope='session')
 def first_run():
     rc, out = lab_up()
-    assert rc == 0, out[-6000:]
+    assert rc == 0, 'failed tasks:\n' + failures(out)[-8000:] + '\n\nthe end of the output:\n' + out[-4000:]
     return out
 
 
