@@ -51,6 +51,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.operation
 availability_zone_profile:
   description: The availability zone profile as Octavia reports it after the change (null once deleted;
     unchanged in check mode).
@@ -58,27 +61,6 @@ availability_zone_profile:
   type: dict
   sample: {"id": "e4f0a1a5-2f4e-4f6a-a7a7-4cc2b1b7f2d0", "name": "az1", "provider_name": "amphora",
            "availability_zone_data": "{\"compute_zone\": \"az1\"}"}
-operation:
-  description: What was done (in check mode, what would be done), C(create), C(update) or C(delete); null for
-    nothing.
-  returned: always
-  type: str
-api_requests:
-  description: Requests made to Octavia by this task (reads and writes).
-  returned: always
-  type: int
-api_writes:
-  description: Write requests (POST, PUT, DELETE) made to Octavia; 0 on a re-run.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault, each after a backoff.
-  returned: always
-  type: int
-api_replans:
-  description: Writes of unknown outcome after which the object was read again and the rest planned anew.
-  returned: always
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin, admin_schema, engine

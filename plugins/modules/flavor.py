@@ -49,33 +49,15 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.operation
 flavor:
   description: The flavor as Octavia reports it after the change (null once deleted; unchanged in check mode).
   returned: always
   type: dict
   sample: {"id": "0bd6e5e2-7f0c-4f4e-8c67-2b1bb3f8d5a4", "name": "single", "description": "one amphora",
            "flavor_profile_id": "4c3e8e1a-50d1-4b8a-9f5b-9c0a2a7f3c11", "enabled": true}
-operation:
-  description: What was done (in check mode, what would be done), C(create), C(update) or C(delete); null for
-    nothing.
-  returned: always
-  type: str
-api_requests:
-  description: Requests made to Octavia by this task (reads and writes).
-  returned: always
-  type: int
-api_writes:
-  description: Write requests (POST, PUT, DELETE) made to Octavia; 0 on a re-run.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault, each after a backoff.
-  returned: always
-  type: int
-api_replans:
-  description: Writes of unknown outcome after which the object was read again and the rest planned anew.
-  returned: always
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin, admin_schema, engine

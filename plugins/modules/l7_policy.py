@@ -72,43 +72,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.lock_cycles
+  - lbaas.octavia.results.plan
 l7_policy:
   description: The policy as Octavia reports it after the change, with its rules in full (null once deleted).
   returned: always
   type: dict
   sample: {"id": "1dfd8486-810d-4207-aaa8-27a360448b7b", "name": "api", "action": "REDIRECT_TO_POOL", "position": 1,
            "rules": [{"type": "PATH", "compare_type": "STARTS_WITH", "value": "/api"}]}
-plan:
-  description: The operations planned (and, unless check mode, applied), in order.
-  returned: always
-  type: list
-  elements: dict
-api_requests:
-  description: Requests made to Octavia by this task (reads, writes and polls).
-  returned: always
-  type: int
-api_writes:
-  description: Write requests (POST, PUT, DELETE) made to Octavia.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault (502/503/504, connection failures and timeouts of
-    reads; writes refused with 409 or 503 or that never reached Octavia), each after a backoff.
-  returned: always
-  type: int
-api_replans:
-  description: Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which the state was
-    read again and the rest planned anew instead of repeating the write.
-  returned: always
-  type: int
-lock_cycles:
-  description: Changes Octavia accepted, each one a PENDING_UPDATE cycle of the load balancer.
-  returned: always
-  type: int
-planned_lock_cycles:
-  description: Number of operations in the plan (what check mode predicts for lock_cycles).
-  returned: when the load balancer exists
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, schema, spec, tree

@@ -69,44 +69,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.lock_cycles
+  - lbaas.octavia.results.plan
 listener:
   description: The listener as Octavia reports it after the change (null once deleted).
   returned: always
   type: dict
   sample: {"id": "6b7a5e81-29f5-46f5-9f0d-de913959cab2", "name": "http", "protocol": "HTTP", "protocol_port": 80,
            "default_pool_id": "a61e03c1-9ab6-46a8-833b-142428795c43", "provisioning_status": "ACTIVE"}
-plan:
-  description: The operations planned (and, unless check mode, applied), in order.
-  returned: always
-  type: list
-  elements: dict
-  sample: [{"action": "update", "kind": "listener", "label": "listener http (HTTP:80)", "body": {"timeout_client_data": 30000}}]
-api_requests:
-  description: Requests made to Octavia by this task (reads, writes and polls).
-  returned: always
-  type: int
-api_writes:
-  description: Write requests (POST, PUT, DELETE) made to Octavia.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault (502/503/504, connection failures and timeouts of
-    reads; writes refused with 409 or 503 or that never reached Octavia), each after a backoff.
-  returned: always
-  type: int
-api_replans:
-  description: Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which the state was
-    read again and the rest planned anew instead of repeating the write.
-  returned: always
-  type: int
-lock_cycles:
-  description: Changes Octavia accepted, each one a PENDING_UPDATE cycle of the load balancer.
-  returned: always
-  type: int
-planned_lock_cycles:
-  description: Number of operations in the plan (what check mode predicts for lock_cycles).
-  returned: when the load balancer exists
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, schema, spec, tree

@@ -722,6 +722,10 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.lock_cycles
+  - lbaas.octavia.results.plan
 id:
   description: ID of the load balancer (null once deleted or when check mode would create it).
   returned: always
@@ -739,47 +743,6 @@ loadbalancer:
            "listeners": [{"name": "http", "protocol": "HTTP", "protocol_port": 80, "l7policies": []}],
            "pools": [{"name": "web", "members": [{"address": "10.0.0.11", "protocol_port": 8080}],
                       "healthmonitor": {"type": "HTTP"}}]}
-plan:
-  description:
-    - The operations planned (and, unless check mode, applied), in order; each is one request and one load
-      balancer lock cycle. Objects this plan creates are shown as C(<new pool web>) where others refer to them.
-  returned: always
-  type: list
-  elements: dict
-  sample: [{"action": "update", "kind": "pool", "label": "pool web", "id": "a61e...", "body": {"lb_algorithm": "LEAST_CONNECTIONS"}},
-           {"action": "batch", "kind": "member", "label": "members of pool web", "members": 3, "additive_only": true}]
-api_requests:
-  description: Requests made to Octavia by this task (reads, writes and polls).
-  returned: always
-  type: int
-  sample: 7
-api_writes:
-  description: Write requests (POST, PUT, DELETE) made to Octavia.
-  returned: always
-  type: int
-  sample: 0
-api_retries:
-  description: Requests tried again after a transient fault (502/503/504, connection failures and timeouts of
-    reads; writes refused with 409 or 503 or that never reached Octavia), each after a backoff.
-  returned: always
-  type: int
-  sample: 0
-api_replans:
-  description: Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which the state was
-    read again and the rest planned anew instead of repeating the write.
-  returned: always
-  type: int
-  sample: 0
-lock_cycles:
-  description: Changes Octavia accepted, each one a PENDING_* cycle of the load balancer.
-  returned: always
-  type: int
-  sample: 1
-planned_lock_cycles:
-  description: Number of operations in the plan (what check mode predicts for lock_cycles).
-  returned: always
-  type: int
-  sample: 1
 floating_ip_address:
   description: The floating IP on the VIP port (null when check mode would create or associate it, or after I(state=absent)).
   returned: when I(floating_ip) is given

@@ -50,6 +50,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.lock_cycles
 msg:
   description: What was (in check mode, would be) failed over.
   returned: always
@@ -75,26 +78,12 @@ seconds:
   description: Seconds from the failover request until the load balancer was ACTIVE again.
   returned: unless check mode
   type: float
-api_requests:
-  description: Requests made to Octavia by this task (reads, the failover and the polls).
-  returned: always
-  type: int
 api_writes:
   description: 1 (the failover request), 0 in check mode.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault or a locked load balancer, each after a backoff.
-  returned: always
-  type: int
 api_replans:
   description: Always 0.
-  returned: always
-  type: int
 lock_cycles:
   description: 1 (the failover puts the load balancer through one PENDING_UPDATE cycle), 0 in check mode.
-  returned: always
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, failover

@@ -72,6 +72,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.lock_cycles
 loadbalancers:
   description: The load balancers found (an empty list when I(name) matches none).
   returned: always
@@ -145,27 +148,12 @@ providers:
             amphora per load balancer. ACTIVE_STANDBY - Two amphora per load balancer."}],
             "availability_zone_capabilities": [{"name": "compute_zone", "description": "The compute availability
             zone."}]}]
-api_requests:
-  description: Requests made to Octavia by this task.
-  returned: always
-  type: int
 api_writes:
   description: Always 0.
-  returned: always
-  type: int
-api_retries:
-  description: Reads tried again after a transient fault (502/503/504, connection failures and timeouts), each
-    after a backoff.
-  returned: always
-  type: int
 api_replans:
   description: Always 0.
-  returned: always
-  type: int
 lock_cycles:
   description: Always 0.
-  returned: always
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import engine, info

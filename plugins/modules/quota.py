@@ -55,6 +55,9 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+extends_documentation_fragment:
+  - lbaas.octavia.results.counts
+  - lbaas.octavia.results.operation
 quota:
   description: The project's limits after the change (in check mode, what they would be).
   returned: always
@@ -66,25 +69,10 @@ project_id:
   returned: always
   type: str
 operation:
-  description: What was done (in check mode, what would be done), C(update) or C(reset); null for nothing.
-  returned: always
-  type: str
-api_requests:
-  description: Requests made to Octavia by this task (reads and writes).
-  returned: always
-  type: int
-api_writes:
-  description: Write requests (PUT, DELETE) made to Octavia; 0 on a re-run.
-  returned: always
-  type: int
-api_retries:
-  description: Requests tried again after a transient fault, each after a backoff.
-  returned: always
-  type: int
+  description: What was done (in check mode, what would be done), C(update) or C(reset); null for
+    nothing.
 api_replans:
   description: Always 0.
-  returned: always
-  type: int
 '''
 
 from ansible_collections.lbaas.octavia.plugins.module_utils.octavia import admin_quota, admin_schema, engine
