@@ -13,54 +13,47 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+
+def _key(description, sample=0, type='int', returned='always', **more):
+    doc = dict(description=description, returned=returned, type=type)
+    doc.update(more)
+    doc['sample'] = sample
+    return doc
+
+
 # group -> {key: return doc}
 GROUPS = {
     # client.Counter: every module that talks to Octavia
     'counts': {
-        'api_requests': {
-            'description': 'Requests made to Octavia by this task (reads, writes and polls).',
-            'returned': 'always', 'type': 'int', 'sample': 7},
-        'api_writes': {
-            'description': 'Write requests (POST, PUT, DELETE) made to Octavia; 0 in check mode and on a re-run '
-                           'that finds nothing to change.',
-            'returned': 'always', 'type': 'int', 'sample': 0},
-        'api_retries': {
-            'description': 'Requests tried again after a transient fault (502/503/504, connection failures and '
-                           'timeouts of reads; writes refused with 409 or 503 or that never reached Octavia), '
-                           'each after a backoff.',
-            'returned': 'always', 'type': 'int', 'sample': 0},
-        'api_replans': {
-            'description': 'Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which '
-                           'the state was read again and the rest planned anew instead of repeating the write.',
-            'returned': 'always', 'type': 'int', 'sample': 0},
+        'api_requests': _key('Requests made to Octavia by this task (reads, writes and polls).', 7),
+        'api_writes': _key('Write requests (POST, PUT, DELETE) made to Octavia; 0 in check mode and on a re-run '
+                           'that finds nothing to change.'),
+        'api_retries': _key('Requests tried again after a transient fault (502/503/504, connection failures and '
+                            'timeouts of reads; writes refused with 409 or 503 or that never reached Octavia), '
+                            'each after a backoff.'),
+        'api_replans': _key('Writes of unknown outcome (sent, then a timeout, a reset or a 502/504) after which '
+                            'the state was read again and the rest planned anew instead of repeating the write.'),
     },
     # modules that change a load balancer (or its children): each accepted write locks it once
     'lock_cycles': {
-        'lock_cycles': {
-            'description': 'Changes Octavia accepted, each one a PENDING_* cycle of the load balancer.',
-            'returned': 'always', 'type': 'int', 'sample': 1},
+        'lock_cycles': _key('Changes Octavia accepted, each one a PENDING_* cycle of the load balancer.', 1),
     },
     # engine.Run: the modules that plan a load balancer tree
     'plan': {
-        'plan': {
-            'description': ['The operations planned (and, unless check mode, applied), in order; each is one '
-                            'request and one load balancer lock cycle. Objects this plan creates are shown as '
-                            'C(<new pool web>) where others refer to them.'],
-            'returned': 'always', 'type': 'list', 'elements': 'dict',
-            'sample': [{'action': 'update', 'kind': 'pool', 'label': 'pool web', 'id': 'a61e...',
-                        'body': {'lb_algorithm': 'LEAST_CONNECTIONS'}},
-                       {'action': 'batch', 'kind': 'member', 'label': 'members of pool web', 'members': 3,
-                        'additive_only': True}]},
-        'planned_lock_cycles': {
-            'description': 'Number of operations in the plan (what check mode predicts for lock_cycles).',
-            'returned': 'unless the task removes an object from a load balancer that does not exist',
-            'type': 'int', 'sample': 1},
+        'plan': _key(['The operations planned (and, unless check mode, applied), in order; each is one request '
+                      'and one load balancer lock cycle. Objects this plan creates are shown as C(<new pool web>) '
+                      'where others refer to them.'],
+                     [{'action': 'update', 'kind': 'pool', 'label': 'pool web', 'id': 'a61e...',
+                       'body': {'lb_algorithm': 'LEAST_CONNECTIONS'}},
+                      {'action': 'batch', 'kind': 'member', 'label': 'members of pool web', 'members': 3,
+                       'additive_only': True}], type='list', elements='dict'),
+        'planned_lock_cycles': _key('Number of operations in the plan (what check mode predicts for lock_cycles).',
+                                    1, returned='unless the task removes an object from a load balancer that '
+                                                'does not exist'),
     },
     # admin.py: the flat admin objects
     'operation': {
-        'operation': {
-            'description': 'What was done (in check mode, what would be done), C(create), C(update) or '
-                           'C(delete); null for nothing.',
-            'returned': 'always', 'type': 'str', 'sample': 'update'},
+        'operation': _key('What was done (in check mode, what would be done), C(create), C(update) or C(delete); '
+                          'null for nothing.', 'update', type='str'),
     },
 }
