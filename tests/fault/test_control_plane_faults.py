@@ -6,12 +6,11 @@
 
 Measured on the lab (2026-12-06, 2 busy cores): (a) passes: the API answers 503 while MariaDB is down and 200 again
 about 1 s after it is back; the module fails at once with a clear error (Keystone, on the same MariaDB, answers 500
-to its token request) and the next run converges, 0 lost. (b) fails: the API blocks on its cast while RabbitMQ is
-down (oslo.messaging reconnects until it is back), then publishes; but the lab's queues and exchanges are not
-durable, so the restarted broker has neither until the worker re-declares them, and a cast published before that
-(0.2 s before, in the run measured) is dropped: the create stays PENDING_CREATE and the member PENDING_UPDATE for
-good. The fix is [oslo_messaging_rabbit] amqp_durable_queues = True (octavia_control_plane_conf_overrides), with the
-old non-durable queues and exchanges removed once (a broker restart does it).
+to its token request) and the next run converges, 0 lost. (b) failed with oslo.messaging's default transient
+queues: the API blocks on its cast while RabbitMQ is down (oslo.messaging reconnects until it is back), then publishes; the restarted broker had neither queue nor binding until
+the worker declared them again, and a cast published before that (0.2 s before, in the run measured) was dropped: the
+create stayed PENDING_CREATE for good. The role now makes Octavia's queues quorum queues with a durable exchange
+(octavia_control_plane_rabbitmq_queue_kind, docs/ha.md): queue, binding and message survive the restart.
 
 The outages begin between operations. MariaDB stopped while a write is in flight leaves the load balancer
 PENDING_UPDATE for good (measured: the API had set it pending and could neither create the listener nor set the
@@ -236,12 +235,6 @@ def test_a_mariadb_stopped_under_a_converge(stack, sdk, fault, lbname, subnet):
 
 
 @pytest.mark.long
-# Not strict: the loss is a race (it needs the cast to reach the broker in the moment between its restart and the
-# worker declaring its queue again); measured both ways on the lab.
-@pytest.mark.xfail(strict=False, reason='known defect: the lab\'s RabbitMQ queues are not durable; a cast the API sends '
-                   'right after the broker restarts, before the worker declared its queue again, can be dropped and '
-                   'the load balancer stays PENDING_CREATE (fix: amqp_durable_queues or quorum queues, with a queue '
-                   'migration; not done yet)')
 def test_b_rabbitmq_stopped_under_a_converge_and_a_create(stack, sdk, fault, lbname, subnet):
     other = lbname + '-cast'
     api = Api(sdk)

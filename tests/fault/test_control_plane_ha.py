@@ -243,3 +243,75 @@ def test_rolling_restart_while_a_module_converges(fault, stack, sdk, lbname):
     assert lost == 0
     assert not [m for m in got if str(m.provisioning_status).startswith('PENDING')]
     fault.recovered(time.monotonic() - started)
+
+
+def queue_kinds():
+    """{queue: (type, durable)} of Octavia's vhost, and the exchange octavia's durability."""
+    queues = json.loads(sh(CONTROLLER, 'rabbitmqctl -q list_queues -p octavia name type durable --formatter json'))
+    exchanges = json.loads(sh(CONTROLLER, 'rabbitmqctl -q list_exchanges -p octavia name durable --formatter json'))
+    found = {q['name']: (q['type'], q['durable']) for q in queues if q['name'].startswith('octavia_provisioning_v2')
+             and '_fanout_' not in q['name']}
+    return found, {e['name']: e['durable'] for e in exchanges}.get('octavia')
+
+
+@pytest.mark.long
+def test_queue_kind_migration_keeps_every_cast(fault, admin, lbname):
+    """Transient queues -> quorum queues on a running control plane (tasks/queues.yml) while load balancers are being
+    created: every create the API accepted goes ACTIVE, the queues end up quorum, the re-run changes nothing."""
+    sdk = admin
+    require_noop_and_jobboard()
+    created, refused = [], []
+    stop = threading.Event()
+
+    def create_in_a_loop():
+        index = 0
+        while not stop.is_set():
+            index += 1
+            try:
+                created.append(sdk.load_balancer.create_load_balancer(
+                    name='%s-%d' % (lbname, index), vip_subnet_id=NOOP_SUBNET).id)
+            except Exception as error:  # pylint: disable=broad-except
+                refused.append(str(error)[:100])  # the API is stopped for the drain: refused, nothing made
+            time.sleep(2)
+
+    with held_lab_lock():
+        try:
+            rc, seconds, output = control_plane_playbook({'octavia_control_plane_rabbitmq_queue_kind': 'transient'})
+            assert rc == 0, output[-4000:]
+            queues, exchange_durable = queue_kinds()
+            fault.saw('transient in %.0f s: %s, exchange durable %s' % (seconds, queues, exchange_durable))
+            assert queues and all(kind == ('classic', False) for kind in queues.values()), queues
+            thread = threading.Thread(target=create_in_a_loop)
+            thread.start()
+            started = fault.inject('queue kind transient -> quorum (control-plane playbook) while a load balancer '
+                                   'is created every 2 s')
+            try:
+                rc, seconds, output = control_plane_playbook()
+            finally:
+                stop.set()
+                thread.join(timeout=120)
+            assert rc == 0, output[-4000:]
+            assert 'migrating' in output, 'the playbook did not migrate the queues'
+            queues, exchange_durable = queue_kinds()
+            fault.saw('migrated in %.0f s: %s, exchange durable %s; %d creates accepted, %d refused' % (
+                seconds, queues, exchange_durable, len(created), len(refused)))
+            assert queues and all(kind == ('quorum', True) for kind in queues.values()), queues
+            assert exchange_durable is True
+            assert created, 'no create overlapped the migration'
+            settled = wait_until(lambda: all(not provisioning(sdk, lb_id).startswith('PENDING') for lb_id in created),
+                                 RESUME_SECONDS, step=3)
+            states = {lb_id: provisioning(sdk, lb_id) for lb_id in created}
+            lost = len([s for s in states.values() if s != 'ACTIVE'])
+            fault.objects_lost(lost, 'load balancers accepted during the migration')
+            assert settled and lost == 0, states
+            fault.recovered(time.monotonic() - started)
+            rerun_rc, _s, rerun_output = control_plane_playbook()
+            changed = recap_changed(rerun_output)
+            fault.saw('re-run changed: %s' % changed)
+            assert rerun_rc == 0 and changed and not any(changed.values()), rerun_output[-4000:]
+        finally:
+            for lb_id in created:
+                try:
+                    sdk.load_balancer.delete_load_balancer(lb_id, cascade=True, ignore_missing=True)
+                except Exception:  # pylint: disable=broad-except
+                    pass
