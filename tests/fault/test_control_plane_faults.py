@@ -7,10 +7,11 @@
 Measured on the lab (2026-12-06, 2 busy cores): (a) passes: the API answers 503 while MariaDB is down and 200 again
 about 1 s after it is back; the module fails at once with a clear error (Keystone, on the same MariaDB, answers 500
 to its token request) and the next run converges, 0 lost. (b) failed with oslo.messaging's default transient
-queues: the API blocks on its cast while RabbitMQ is down (oslo.messaging reconnects until it is back), then publishes; the restarted broker had neither queue nor binding until
-the worker declared them again, and a cast published before that (0.2 s before, in the run measured) was dropped: the
-create stayed PENDING_CREATE for good. The role now makes Octavia's queues quorum queues with a durable exchange
-(octavia_control_plane_rabbitmq_queue_kind, docs/ha.md): queue, binding and message survive the restart.
+queues: the API blocks on its cast while RabbitMQ is down (oslo.messaging reconnects until it is back), then
+publishes; the restarted broker had neither queue nor binding until the worker declared them again, and a cast
+published before that (0.2 s before, in the run measured) was dropped: the create stayed PENDING_CREATE for good.
+The role now makes Octavia's queues quorum queues with a durable exchange (octavia_control_plane_rabbitmq_queue_kind,
+docs/ha.md): queue, binding and message survive the restart.
 
 The outages begin between operations. MariaDB stopped while a write is in flight leaves the load balancer
 PENDING_UPDATE for good (measured: the API had set it pending and could neither create the listener nor set the

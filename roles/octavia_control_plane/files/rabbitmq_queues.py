@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright: lbaas.octavia contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Octavia's RabbitMQ queues and exchange against the kind octavia.conf asks for (role octavia_control_plane).
@@ -30,7 +29,7 @@ def transport_urls(conf_path):
     parser.read(conf_path)
     # the role writes every value with '$' doubled (oslo.config's escape)
     url = parser.get('DEFAULT', 'transport_url').replace('$$', '$')
-    scheme, rest = url.split('://', 1)
+    rest = url.split('://', 1)[1]
     hosts, _, vhost = rest.partition('/')
     # oslo.messaging lists brokers with ','; each carries its own user:password@
     return ['amqp://%s/%s' % (host, vhost) for host in hosts.split(',') if host]
@@ -118,7 +117,7 @@ def drain(conn, args):
     while True:
         channel = conn.channel()
         try:
-            _, ready, consumers = channel.queue_declare(args.queues[0], passive=True)
+            ready, consumers = channel.queue_declare(args.queues[0], passive=True)[1:]
         except amqp.exceptions.NotFound:
             return {'queue': args.queues[0], 'ready': 0, 'absent': True}
         finally:
