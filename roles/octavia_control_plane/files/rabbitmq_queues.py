@@ -30,7 +30,7 @@ def transport_urls(conf_path):
     # the role writes every value with '$' doubled (oslo.config's escape)
     url = parser.get('DEFAULT', 'transport_url').replace('$$', '$')
     rest = url.split('://', 1)[1]
-    hosts, _, vhost = rest.partition('/')
+    hosts, vhost = (rest.split('/', 1) + [''])[:2]
     # oslo.messaging lists brokers with ','; each carries its own user:password@
     return ['amqp://%s/%s' % (host, vhost) for host in hosts.split(',') if host]
 
