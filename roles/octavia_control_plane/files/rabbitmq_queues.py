@@ -8,7 +8,7 @@ service's own account read from octavia.conf: the password never passes through 
   check   QUEUE...   a JSON report: for the exchange and each queue that exists, whether RabbitMQ accepts it
                      as the wanted kind; read-only (a passive declare first, so nothing is created)
   drain   QUEUE      wait until QUEUE holds no ready message (its consumers took everything), or time out
-  reset   QUEUE...   delete the queues and the exchange, so that the services declare them anew
+  reset   QUEUE...   delete the queues and the exchange, and declare and bind them again in the wanted kind
 
 RabbitMQ refuses to redeclare a queue or an exchange with other properties (406 PRECONDITION_FAILED), and
 oslo.messaging then quietly falls back to the old, non-durable kind: turning durable or quorum queues on for a
@@ -140,7 +140,16 @@ def reset(conn, args):
         channel.exchange_delete(args.exchange)
         _close(channel)
         deleted.append('exchange ' + args.exchange)
-    return {'deleted': deleted}
+    # Declared again at once in the new kind, bound as a worker binds them: the restart goes host by host, and an
+    # API that is back before any worker would otherwise publish to an exchange with no queue bound (dropped).
+    channel = conn.channel()
+    wanted = wanted_queue(args)
+    channel.exchange_declare(args.exchange, 'topic', durable=args.quorum or args.durable, auto_delete=False)
+    for name in args.queues:
+        channel.queue_declare(name, durable=wanted['durable'], auto_delete=False, arguments=wanted['arguments'])
+        channel.queue_bind(name, args.exchange, routing_key=name)
+    _close(channel)
+    return {'deleted': deleted, 'declared': ['exchange ' + args.exchange] + ['queue ' + name for name in args.queues]}
 
 
 def main():
