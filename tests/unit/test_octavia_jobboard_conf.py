@@ -13,6 +13,8 @@ def task_flow(tmp_path, text):
         cfg.BoolOpt('jobboard_enabled'), cfg.StrOpt('persistence_connection'), cfg.StrOpt('jobboard_backend_driver'),
         cfg.ListOpt('jobboard_backend_hosts'), cfg.PortOpt('jobboard_backend_port'),
         cfg.StrOpt('jobboard_backend_password'), cfg.StrOpt('jobboard_redis_sentinel'),
+        cfg.StrOpt('jobboard_redis_sentinel_username'), cfg.StrOpt('jobboard_redis_sentinel_password'),
+        cfg.DictOpt('jobboard_redis_sentinel_ssl_options'),
         cfg.IntOpt('jobboard_expiration_time'), cfg.DictOpt('jobboard_redis_backend_ssl_options'),
     ], group='task_flow')
     return conf.task_flow
@@ -50,3 +52,29 @@ def test_plain_redis_writes_no_sentinel_or_ssl(tmp_path):
     assert flow.jobboard_redis_sentinel is None
     assert 'jobboard_redis_backend_ssl_options' not in text
     assert 'jobboard_backend_password' not in text
+
+
+def test_sentinel_of_the_jobboard_role(tmp_path):
+    """lbaas.octavia.octavia_jobboard with Sentinel: the sentinels, their port by default, both passwords."""
+    text = render(
+        octavia_control_plane_jobboard_enabled=True,
+        octavia_control_plane_jobboard_hosts=['192.0.2.21', '192.0.2.22', '192.0.2.23'],
+        octavia_control_plane_jobboard_password='re$dis',
+        octavia_control_plane_jobboard_redis_sentinel='octavia',
+        octavia_control_plane_jobboard_redis_sentinel_password='sen$tinel')
+    flow = task_flow(tmp_path, text)
+    assert flow.jobboard_backend_hosts == ['192.0.2.21', '192.0.2.22', '192.0.2.23']
+    assert flow.jobboard_backend_port == 26379
+    assert flow.jobboard_redis_sentinel == 'octavia'
+    assert flow.jobboard_backend_password == 're$dis'
+    assert flow.jobboard_redis_sentinel_password == 'sen$tinel'
+    assert flow.jobboard_redis_sentinel_username is None
+    assert 'jobboard_redis_sentinel_ssl_options' not in text
+
+
+def test_plain_redis_port_and_no_sentinel_password(tmp_path):
+    text = render(octavia_control_plane_jobboard_enabled=True, octavia_control_plane_jobboard_hosts=['192.0.2.21'],
+                  octavia_control_plane_jobboard_redis_sentinel_password='unused')
+    flow = task_flow(tmp_path, text)
+    assert flow.jobboard_backend_port == 6379
+    assert 'jobboard_redis_sentinel_password' not in text
