@@ -272,7 +272,7 @@ def test_queue_kind_migration_keeps_every_cast(fault, admin, lbname):
                     name='%s-%d' % (lbname, index), vip_subnet_id=NOOP_SUBNET).id)
             except Exception as error:  # pylint: disable=broad-except
                 refused.append(str(error)[:100])  # the API is stopped for the drain: refused, nothing made
-            time.sleep(2)
+            time.sleep(5)
 
     with held_lab_lock():
         try:
@@ -284,7 +284,7 @@ def test_queue_kind_migration_keeps_every_cast(fault, admin, lbname):
             thread = threading.Thread(target=create_in_a_loop)
             thread.start()
             started = fault.inject('queue kind transient -> quorum (control-plane playbook) while a load balancer '
-                                   'is created every 2 s')
+                                   'is created every 5 s')
             try:
                 rc, seconds, output = control_plane_playbook()
             finally:
@@ -315,3 +315,6 @@ def test_queue_kind_migration_keeps_every_cast(fault, admin, lbname):
                     sdk.load_balancer.delete_load_balancer(lb_id, cascade=True, ignore_missing=True)
                 except Exception:  # pylint: disable=broad-except
                     pass
+            # the deletes queue up on the worker: the next test's create would wait behind them
+            wait_until(lambda: not [lb for lb in sdk.load_balancer.load_balancers() if lb.id in created],
+                       RESUME_SECONDS, step=3)
