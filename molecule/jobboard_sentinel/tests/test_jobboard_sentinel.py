@@ -1,0 +1,249 @@
+"""The jobboard as Redis with Sentinel on three nodes (molecule/jobboard_sentinel), checked from the outside.
+
+The sentinels agree on the master; a job-like key written through the master Sentinel names (redis-py's Sentinel,
+as TaskFlow's redis jobboard uses it) is read back from both replicas; the master's redis-server stopped, Sentinel
+promotes a replica, a write through Sentinel succeeds and the old key is still there; the old master started again
+is a replica of the new one; the role re-run after the failover changes nothing and leaves the new master alone.
+The tests run in this order and share the measurements, printed as a table at the end. Passwords go to redis-cli
+and Python on stdin, never on a command line."""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+STATE = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "state")
+SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(SCENARIO))
+NODES = ["lbaas-jbs-1", "lbaas-jbs-2", "lbaas-jbs-3"]
+MASTER_NAME = "octavia"
+PORT = 6379
+SENTINEL_PORT = 26379
+# down-after-milliseconds is 5 s (the role's default): a promotion well within this
+PROMOTION_LIMIT = 30
+MEASURED = {}
+JOB_KEY = "octavia_jobboard.test.job.%s" % uuid.uuid4().hex[:8]
+
+
+def run(container, argv, stdin=None, check=True, timeout=60):
+    proc = subprocess.run(["podman", "exec", "-i", container] + argv, input=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, check=False, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s: %s -> rc %d\n%s" % (container, argv, proc.returncode, proc.stdout))
+    return proc.stdout
+
+
+def secret(name):
+    with open(os.path.join(STATE, name)) as handle:
+        return handle.read().split()[0]
+
+
+ADDRESSES = {}
+
+
+def address(name):
+    if name not in ADDRESSES:
+        ADDRESSES[name] = subprocess.check_output(
+            ["podman", "container", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+             name], text=True).strip()
+    return ADDRESSES[name]
+
+
+def node_of(addr):
+    return next(name for name in NODES if address(name) == addr)
+
+
+def sentinel_cli(container, *args, check=True):
+    """redis-cli against the container's own sentinel (password on stdin)."""
+    return run(container, ["redis-cli", "--askpass", "-h", address(container), "-p", str(SENTINEL_PORT)] + list(args),
+               stdin=secret("sentinel_password") + "\n", check=check).replace("\r", "")
+
+
+def redis_cli(container, *args, check=True):
+    return run(container, ["redis-cli", "--askpass", "-h", address(container), "-p", str(PORT)] + list(args),
+               stdin=secret("jobboard_password") + "\n", check=check).replace("\r", "")
+
+
+def master_seen_by(container):
+    """The master's address the container's sentinel names, or None."""
+    out = sentinel_cli(container, "sentinel", "get-master-addr-by-name", MASTER_NAME, check=False).split()
+    return out[0] if len(out) == 2 and re.match(r"^[0-9.]+$", out[0]) else None
+
+
+def replication(container):
+    info = redis_cli(container, "info", "replication", check=False)
+    return dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+
+
+def through_sentinel(container, code):
+    """Run code with `master` (redis-py's Sentinel master_for, as TaskFlow's redis jobboard) in the container; the
+    script and its passwords go on stdin. Returns what the code prints as JSON."""
+    sentinels = [(address(name), SENTINEL_PORT) for name in NODES]
+    script = "\n".join([
+        "import json, redis",
+        "from redis.sentinel import Sentinel",
+        "sentinel = Sentinel(%r, sentinel_kwargs={'password': %r, 'socket_timeout': 2}, password=%r,"
+        " socket_timeout=2, decode_responses=True)" % (sentinels, secret("sentinel_password"), secret("jobboard_password")),
+        "master = sentinel.master_for(%r)" % MASTER_NAME,
+        code,
+    ])
+    return json.loads(run(container, ["python3", "-"], stdin=script).strip().splitlines()[-1])
+
+
+def read_on(container, key):
+    """The key read straight from the container's own redis-server (a replica reads its copy)."""
+    script = "\n".join([
+        "import json, redis",
+        "r = redis.Redis(host=%r, port=%d, password=%r, socket_timeout=2, decode_responses=True)"
+        % (address(container), PORT, secret("jobboard_password")),
+        "print(json.dumps({'role': r.info('replication')['role'], 'value': r.hgetall(%r)}))" % key,
+    ])
+    return json.loads(run(container, ["python3", "-"], stdin=script).strip().splitlines()[-1])
+
+
+def wait_until(predicate, seconds, step=0.3):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+def converge():
+    """converge.yml again on the scenario's inventory (what `molecule converge` runs): (rc, output)."""
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_FORCE_COLOR", "PY_COLORS"):
+        env.pop(name, None)
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
+           os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"]), os.path.join(SCENARIO, "converge.yml")]
+    proc = subprocess.run(cmd, cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          check=False, timeout=600)
+    return proc.returncode, proc.stdout
+
+
+def recap(output):
+    """changed=N per host from the PLAY RECAP (colours or not)."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)", plain, re.M)}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def table():
+    yield
+    print("\njobboard_sentinel: what was measured")
+    width = max(len(k) for k in MEASURED) if MEASURED else 10
+    for key, value in MEASURED.items():
+        print("  %-*s  %s" % (width, key, value))
+
+
+def test_sentinels_agree_on_the_first_host():
+    def agreed():
+        seen = {name: master_seen_by(name) for name in NODES}
+        return seen if set(seen.values()) == {address(NODES[0])} else None
+    assert wait_until(agreed, 30), {name: master_seen_by(name) for name in NODES}
+    for name in NODES:
+        fields = sentinel_cli(name, "sentinel", "master", MASTER_NAME).split("\n")
+        master = dict(zip(fields[0::2], fields[1::2]))
+        assert master["num-slaves"] == "2", (name, master)
+        assert master["num-other-sentinels"] == "2", (name, master)
+        assert master["quorum"] == "2", (name, master)
+        assert sentinel_cli(name, "sentinel", "ckquorum", MASTER_NAME).startswith("OK "), name
+    assert replication(NODES[0])["role"] == "master"
+    for name in NODES[1:]:
+        info = replication(name)
+        assert (info["role"], info["master_host"]) == ("slave", address(NODES[0])), (name, info)
+    MEASURED["initial master"] = NODES[0]
+
+
+def test_secrets_stay_in_their_files():
+    for name in NODES:
+        for path in ("/etc/redis/redis.conf", "/etc/redis/sentinel.conf"):
+            mode, group = run(name, ["stat", "-c", "%a %G", path]).split()
+            assert (mode, group) == ("640", "redis"), (name, path, mode, group)
+        processes = run(name, ["bash", "-c", "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"],
+                        check=False)
+        for key in ("jobboard_password", "sentinel_password"):
+            assert secret(key) not in processes, (name, key)
+
+
+def test_job_written_through_sentinel_is_on_the_replicas():
+    written = through_sentinel(NODES[1], "\n".join([
+        "master.hset(%r, mapping={'owner': 'worker-1', 'details': json.dumps({'flow': 'create_lb'})})" % JOB_KEY,
+        "print(json.dumps({'acked_by': master.wait(2, 5000)}))",
+    ]))
+    assert written["acked_by"] == 2, written
+    for name in NODES[1:]:
+        read = read_on(name, JOB_KEY)
+        assert read == {"role": "slave", "value": {"owner": "worker-1", "details": '{"flow": "create_lb"}'}}, (name, read)
+    MEASURED["job key"] = "written through Sentinel, on both replicas (WAIT acked by 2)"
+
+
+def test_failover_when_the_master_stops():
+    old = NODES[0]
+    others = NODES[1:]
+    run(old, ["systemctl", "stop", "redis-server"])
+    stopped = time.monotonic()
+
+    def promoted():
+        seen = master_seen_by(others[0])
+        return seen if seen and seen != address(old) else None
+    new_addr = wait_until(promoted, PROMOTION_LIMIT)
+    promotion = time.monotonic() - stopped
+    print("jobboard_sentinel: redis-server stopped on %s, %s promoted in %.1f s" % (old, new_addr, promotion))
+    assert new_addr, "no promotion within %d s" % PROMOTION_LIMIT
+    MEASURED["failover: promotion"] = "%.1f s (%s -> %s)" % (promotion, old, node_of(new_addr))
+
+    def written():
+        try:
+            return through_sentinel(others[0], "\n".join([
+                "master.hset(%r, 'after', 'failover')" % JOB_KEY,
+                "print(json.dumps(master.hgetall(%r)))" % JOB_KEY,
+            ]))
+        except (AssertionError, ValueError, IndexError):
+            return None
+    after = wait_until(written, 30)
+    writable = time.monotonic() - stopped
+    assert after, "no write through Sentinel within 30 s of the promotion"
+    # nothing lost: the job written before the failover is still there
+    assert after == {"owner": "worker-1", "details": '{"flow": "create_lb"}', "after": "failover"}, after
+    MEASURED["failover: first write through Sentinel"] = "%.1f s after the stop, old key intact" % writable
+    assert wait_until(lambda: len({master_seen_by(name) for name in others}) == 1, 15)
+    MEASURED["new master"] = node_of(new_addr)
+
+
+def test_old_master_comes_back_as_a_replica():
+    old = NODES[0]
+    new_addr = master_seen_by(NODES[1])
+    run(old, ["systemctl", "start", "redis-server"])
+    started = time.monotonic()
+
+    def replica():
+        info = replication(old)
+        return (info.get("role"), info.get("master_host"), info.get("master_link_status")) == \
+            ("slave", new_addr, "up")
+    assert wait_until(replica, 60, step=1), replication(old)
+    MEASURED["old master rejoins as a replica"] = "%.1f s after its start" % (time.monotonic() - started)
+    read = read_on(old, JOB_KEY)
+    assert read["value"].get("after") == "failover", read
+    assert {master_seen_by(name) for name in NODES} == {new_addr}
+
+
+def test_rerun_after_the_failover_changes_nothing():
+    new_addr = master_seen_by(NODES[1])
+    started = time.monotonic()
+    rc, output = converge()
+    assert rc == 0, output[-3000:]
+    changed = recap(output)
+    assert set(changed) == set(NODES) and not any(changed.values()), (changed, output[-3000:])
+    MEASURED["re-run after the failover"] = "changed=0 on 3 hosts (%.0f s)" % (time.monotonic() - started)
+    # the role did not undo the failover
+    time.sleep(2)
+    assert {master_seen_by(name) for name in NODES} == {new_addr}
+    assert replication(node_of(new_addr))["role"] == "master"
+    assert "replicaof %s %d" % (new_addr, PORT) in run(NODES[0], ["cat", "/etc/redis/redis.conf"])
