@@ -35,7 +35,8 @@ trap cleanup EXIT
 # the demo's web servers' too, which the tests before it use.
 lab_tests=()
 for t in tests/lab/test_*.py; do [ "$t" = tests/lab/test_lb_mgmt.py ] || lab_tests+=("$t"); done
-pytest -q -p no:cacheprovider "${lab_tests[@]}" tests/lab/test_lb_mgmt.py
+pytest -q --durations=12 -p no:cacheprovider "${lab_tests[@]}" tests/lab/test_lb_mgmt.py
+echo "lab-test: the lab and its tests done at ${SECONDS} s"
 
 # The modules' tests create and delete dozens of load balancers: with real amphorae (1-4 minutes each under TCG)
 # they would take hours, so Octavia runs them with its noop drivers, then gets its profile back. site.yaml, not the
@@ -50,7 +51,7 @@ octavia_profile() {
 }
 octavia_profile noop
 if [ "$made" = 0 ]; then trap 'rc=$?; octavia_profile amphora || rc=1; (exit $rc); cleanup' EXIT; fi
-echo "lab-test: the load-balancer modules against the lab's Octavia"
+echo "lab-test: the load-balancer modules against the lab's Octavia (at ${SECONDS} s)"
 # The health-gate test plays an amphora: it sends signed heartbeats to the health manager, from the
 # network node's network namespace (the health manager listens on the lb-mgmt network there).
 hm_conf() {
@@ -63,11 +64,11 @@ LBAAS_TEST_HEARTBEAT_KEY=$(hm_conf heartbeat_key)
 LBAAS_TEST_HEARTBEAT_NETNS=/proc/$(podman inspect --format '{{.State.Pid}}' lbaas-lab-network)/ns/net
 export LBAAS_TEST_HEARTBEAT LBAAS_TEST_HEARTBEAT_KEY LBAAS_TEST_HEARTBEAT_NETNS
 OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo LBAAS_TEST_ADMIN_CLOUD=lbaas-lab-admin \
-  pytest -q -rs -p no:cacheprovider tests/integration
+  pytest -q -rs --durations=12 -p no:cacheprovider tests/integration
 # Faults injected into the lab while the roles and modules work (tests/fault): each prints what it injected,
 # what happened, seconds to recover and objects lost. One test per kind of fault here; the long ones (several
 # minutes each: the secrets audit, restarts of whole services, the L3 router) run with make fault, for make test's
 # time budget.
-echo "lab-test: the fault-injection suite (make fault runs the long tests too)"
+echo "lab-test: the fault-injection suite (make fault runs the long tests too; at ${SECONDS} s)"
 OS_CLIENT_CONFIG_FILE=$top/inventories/lab/clouds.yaml OS_CLOUD=lbaas-lab-demo LBAAS_TEST_ADMIN_CLOUD=lbaas-lab-admin \
-  pytest -q -rs -s -p no:cacheprovider -m "not long" tests/fault
+  pytest -q -rs -s --durations=12 -p no:cacheprovider -m "not long" tests/fault
