@@ -4,7 +4,9 @@ The sentinels agree on the master; a job-like key written through the master Sen
 as TaskFlow's redis jobboard uses it) is read back from both replicas; the master's redis-server stopped, Sentinel
 promotes a replica, a write through Sentinel succeeds and the old key is still there; the old master started again
 is a replica of the new one; the role re-run after the failover changes nothing and leaves the new master alone.
-The tests run in this order and share the measurements, printed as a table at the end. Passwords go to redis-cli
+A setting of both files changed after the
+failover: the role writes them again with the new master, not the first host. The tests run in this order and share
+the measurements, printed as a table at the end. Passwords go to redis-cli
 and Python on stdin, never on a command line."""
 import json
 import os
@@ -115,13 +117,15 @@ def wait_until(predicate, seconds, step=0.3):
     return predicate()
 
 
-def converge():
+def converge(extra_vars=None):
     """converge.yml again on the scenario's inventory (what `molecule converge` runs): (rc, output)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1")
     for name in ("ANSIBLE_STDOUT_CALLBACK", "ANSIBLE_FORCE_COLOR", "PY_COLORS"):
         env.pop(name, None)
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i",
            os.path.dirname(os.environ["MOLECULE_INVENTORY_FILE"]), os.path.join(SCENARIO, "converge.yml")]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
     proc = subprocess.run(cmd, cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           check=False, timeout=600)
     return proc.returncode, proc.stdout
@@ -247,3 +251,37 @@ def test_rerun_after_the_failover_changes_nothing():
     assert {master_seen_by(name) for name in NODES} == {new_addr}
     assert replication(node_of(new_addr))["role"] == "master"
     assert "replicaof %s %d" % (new_addr, PORT) in run(NODES[0], ["cat", "/etc/redis/redis.conf"])
+
+
+def test_changed_settings_after_the_failover_keep_the_new_master():
+    """Both files written again (a redis.conf and a sentinel.conf setting changed): with the master the sentinels
+    agreed on, read from sentinel.conf, not the first host."""
+    new_addr = master_seen_by(NODES[1])
+    new = node_of(new_addr)
+    started = time.monotonic()
+    rc, output = converge({"octavia_jobboard_maxmemory_mb": 128, "octavia_jobboard_sentinel_down_after_ms": 4000})
+    assert rc == 0, output[-3000:]
+    changed = recap(output)
+    assert set(changed) == set(NODES) and all(changed.values()), (changed, output[-3000:])
+    MEASURED["settings changed after the failover"] = "both files written again on 3 hosts (%.0f s)" % (
+        time.monotonic() - started)
+
+    def settled():
+        seen = {master_seen_by(name) for name in NODES}
+        infos = {name: replication(name) for name in NODES}
+        return seen == {new_addr} and infos[new].get("role") == "master" and all(
+            (infos[name].get("role"), infos[name].get("master_host"), infos[name].get("master_link_status"))
+            == ("slave", new_addr, "up") for name in NODES if name != new)
+    assert wait_until(settled, 30, step=1), ({name: master_seen_by(name) for name in NODES},
+                                              {name: replication(name) for name in NODES})
+    for name in NODES:
+        conf = run(name, ["cat", "/etc/redis/redis.conf"])
+        assert "maxmemory 128mb" in conf, name
+        replicaof = [line for line in conf.splitlines() if line.startswith("replicaof ")]
+        assert replicaof == ([] if name == new else ["replicaof %s %d" % (new_addr, PORT)]), (name, replicaof)
+        fields = sentinel_cli(name, "sentinel", "master", MASTER_NAME).split("\n")
+        master = dict(zip(fields[0::2], fields[1::2]))
+        assert master["down-after-milliseconds"] == "4000", (name, master)
+        assert sentinel_cli(name, "sentinel", "ckquorum", MASTER_NAME).startswith("OK "), name
+    assert read_on(new, JOB_KEY)["value"].get("after") == "failover"
+    MEASURED["master after the rewrite"] = "%s (kept)" % new
