@@ -81,6 +81,11 @@ def replication(container):
     return dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
 
 
+def cluster_state():
+    """Each node: (the master its sentinel names, its server's INFO replication), for a failure's message."""
+    return {name: (master_seen_by(name), replication(name)) for name in NODES}
+
+
 def through_sentinel(container, code):
     """Run code with `master` (redis-py's Sentinel master_for, as TaskFlow's redis jobboard) in the container; the
     script and its passwords go on stdin. Returns what the code prints as JSON."""
@@ -272,8 +277,7 @@ def test_changed_settings_after_the_failover_keep_the_new_master():
         return seen == {new_addr} and infos[new].get("role") == "master" and all(
             (infos[name].get("role"), infos[name].get("master_host"), infos[name].get("master_link_status"))
             == ("slave", new_addr, "up") for name in NODES if name != new)
-    assert wait_until(settled, 30, step=1), ({name: master_seen_by(name) for name in NODES},
-                                              {name: replication(name) for name in NODES})
+    assert wait_until(settled, 30, step=1), cluster_state()
     for name in NODES:
         conf = run(name, ["cat", "/etc/redis/redis.conf"])
         assert "maxmemory 128mb" in conf, name
