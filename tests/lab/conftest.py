@@ -13,9 +13,10 @@ CLOUDS = os.path.join(TOP, 'inventories', 'lab', 'clouds.yaml')
 BIN = os.path.dirname(sys.executable)
 
 
-def lab_up():
-    """Run `lab.sh up`; return (rc, output)."""
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ['PATH'], ANSIBLE_NOCOLOR='1', PY_COLORS='0')
+def lab_up(skip_base=False):
+    """Run `lab.sh up` (skip_base: site.yaml and the demo only); return (rc, output)."""
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ['PATH'], ANSIBLE_NOCOLOR='1', PY_COLORS='0',
+               LAB_SKIP_BASE='1' if skip_base else '0')
     proc = subprocess.run(['bash', os.path.join(TOP, 'scripts', 'lab.sh'), 'up'], cwd=TOP, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     return proc.returncode, proc.stdout
