@@ -21,6 +21,9 @@ import pytest
 STATE = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "state")
 SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOP = os.path.dirname(os.path.dirname(SCENARIO))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
+
+from data_plane import wait_until  # noqa: E402  pylint: disable=wrong-import-position
 NODES = ["lbaas-jbs-1", "lbaas-jbs-2", "lbaas-jbs-3"]
 MASTER_NAME = "octavia"
 PORT = 6379
@@ -112,16 +115,6 @@ def read_on(container, key):
     return json.loads(run(container, ["python3", "-"], stdin=script).strip().splitlines()[-1])
 
 
-def wait_until(predicate, seconds, step=0.3):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
-
-
 def converge(extra_vars=None):
     """converge.yml again on the scenario's inventory (what `molecule converge` runs): (rc, output)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1")
@@ -202,7 +195,7 @@ def test_failover_when_the_master_stops():
     def promoted():
         seen = master_seen_by(others[0])
         return seen if seen and seen != address(old) else None
-    new_addr = wait_until(promoted, PROMOTION_LIMIT)
+    new_addr = wait_until(promoted, PROMOTION_LIMIT, step=0.3)
     promotion = time.monotonic() - stopped
     print("jobboard_sentinel: redis-server stopped on %s, %s promoted in %.1f s" % (old, new_addr, promotion))
     assert new_addr, "no promotion within %d s" % PROMOTION_LIMIT
@@ -216,7 +209,7 @@ def test_failover_when_the_master_stops():
             ]))
         except (AssertionError, ValueError, IndexError):
             return None
-    after = wait_until(written, 30)
+    after = wait_until(written, 30, step=0.3)
     writable = time.monotonic() - stopped
     assert after, "no write through Sentinel within 30 s of the promotion"
     # nothing lost: the job written before the failover is still there
