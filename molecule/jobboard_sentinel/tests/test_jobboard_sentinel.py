@@ -7,7 +7,10 @@ is a replica of the new one; the role re-run after the failover changes nothing 
 A setting of both files changed after the
 failover: the role writes them again with the new master, not the first host. The tests run in this order and share
 the measurements, printed as a table at the end. Passwords go to redis-cli
-and Python on stdin, never on a command line."""
+and Python on stdin, never on a command line.
+
+Everything runs over TLS (octavia_jobboard_tls in molecule.yml, the CA and certificates from prepare.yml): redis-cli
+--tls --cacert, redis-py with ssl options, and a plaintext connection to either port is refused."""
 import json
 import os
 import re
@@ -28,6 +31,11 @@ NODES = ["lbaas-jbs-1", "lbaas-jbs-2", "lbaas-jbs-3"]
 MASTER_NAME = "octavia"
 PORT = 6379
 SENTINEL_PORT = 26379
+# where the role puts the CA on every node (the clients here run in the nodes)
+CA = "/etc/redis/tls/ca.crt"
+TLS_CLI = ["--tls", "--cacert", CA]
+# redis-py's TLS options, as Octavia's jobboard_redis_backend_ssl_options / jobboard_redis_sentinel_ssl_options
+SSL = {"ssl": True, "ssl_ca_certs": CA}
 # down-after-milliseconds is 5 s (the role's default): a promotion well within this
 PROMOTION_LIMIT = 30
 MEASURED = {}
@@ -64,12 +72,13 @@ def node_of(addr):
 
 def sentinel_cli(container, *args, check=True):
     """redis-cli against the container's own sentinel (password on stdin)."""
-    return run(container, ["redis-cli", "--askpass", "-h", address(container), "-p", str(SENTINEL_PORT)] + list(args),
+    return run(container, ["redis-cli", "--askpass"] + TLS_CLI + ["-h", address(container), "-p", str(SENTINEL_PORT)]
+               + list(args),
                stdin=secret("sentinel_password") + "\n", check=check).replace("\r", "")
 
 
 def redis_cli(container, *args, check=True):
-    return run(container, ["redis-cli", "--askpass", "-h", address(container), "-p", str(PORT)] + list(args),
+    return run(container, ["redis-cli", "--askpass"] + TLS_CLI + ["-h", address(container), "-p", str(PORT)] + list(args),
                stdin=secret("jobboard_password") + "\n", check=check).replace("\r", "")
 
 
@@ -96,8 +105,10 @@ def through_sentinel(container, code):
     script = "\n".join([
         "import json, redis",
         "from redis.sentinel import Sentinel",
-        "sentinel = Sentinel(%r, sentinel_kwargs={'password': %r, 'socket_timeout': 2}, password=%r,"
-        " socket_timeout=2, decode_responses=True)" % (sentinels, secret("sentinel_password"), secret("jobboard_password")),
+        "ssl = %r" % SSL,
+        "sentinel = Sentinel(%r, sentinel_kwargs=dict(ssl, password=%r, socket_timeout=2), password=%r,"
+        " socket_timeout=2, decode_responses=True, **ssl)" % (sentinels, secret("sentinel_password"),
+                                                               secret("jobboard_password")),
         "master = sentinel.master_for(%r)" % MASTER_NAME,
         code,
     ])
@@ -108,8 +119,8 @@ def read_on(container, key):
     """The key read straight from the container's own redis-server (a replica reads its copy)."""
     script = "\n".join([
         "import json, redis",
-        "r = redis.Redis(host=%r, port=%d, password=%r, socket_timeout=2, decode_responses=True)"
-        % (address(container), PORT, secret("jobboard_password")),
+        "r = redis.Redis(host=%r, port=%d, password=%r, socket_timeout=2, decode_responses=True, **%r)"
+        % (address(container), PORT, secret("jobboard_password"), SSL),
         "print(json.dumps({'role': r.info('replication')['role'], 'value': r.hgetall(%r)}))" % key,
     ])
     return json.loads(run(container, ["python3", "-"], stdin=script).strip().splitlines()[-1])
@@ -168,10 +179,47 @@ def test_secrets_stay_in_their_files():
         for path in ("/etc/redis/redis.conf", "/etc/redis/sentinel.conf"):
             mode, group = run(name, ["stat", "-c", "%a %G", path]).split()
             assert (mode, group) == ("640", "redis"), (name, path, mode, group)
+        # the TLS key: readable by the servers' group only
+        assert run(name, ["stat", "-c", "%a %U %G", "/etc/redis/tls/redis.key"]).split() == ["640", "root", "redis"]
         processes = run(name, ["bash", "-c", "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done"],
                         check=False)
         for key in ("jobboard_password", "sentinel_password"):
             assert secret(key) not in processes, (name, key)
+
+
+def test_plaintext_is_refused():
+    """TLS only: a plaintext client (no password sent: refused before any AUTH) gets no answer on either port of
+    any node, while the same connection with TLS gets one (NOAUTH, as it sent no password)."""
+    script = "\n".join([
+        "import json, redis",
+        "out = {}",
+        "for host in %r:" % [address(name) for name in NODES],
+        "    for port in (%d, %d):" % (PORT, SENTINEL_PORT),
+        "        for tls in (False, True):",
+        "            kwargs = %r if tls else {}" % SSL,
+        "            try:",
+        "                redis.Redis(host=host, port=port, socket_timeout=3, **kwargs).ping()",
+        "                answer = 'PONG'",
+        "            except redis.exceptions.AuthenticationError as exc:",
+        "                answer = 'auth: %s' % exc",
+        "            except redis.exceptions.ResponseError as exc:",
+        "                answer = 'error: %s' % exc",
+        "            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:",
+        "                answer = 'refused: %s' % type(exc).__name__",
+        "            out['%s:%d %s' % (host, port, 'tls' if tls else 'plain')] = answer",
+        "print(json.dumps(out))",
+    ])
+    answers = json.loads(run(NODES[1], ["python3", "-"], stdin=script).strip().splitlines()[-1])
+    for endpoint, answer in answers.items():
+        if endpoint.endswith(" plain"):
+            assert answer.startswith("refused: "), (endpoint, answer, answers)
+        else:
+            assert not answer.startswith("refused: ") and "auth" in answer.lower(), (endpoint, answer, answers)
+    # and redis-cli without --tls: no PONG, an error
+    for port in (PORT, SENTINEL_PORT):
+        out = run(NODES[1], ["redis-cli", "-h", address(NODES[0]), "-p", str(port), "ping"], check=False)
+        assert "PONG" not in out and "NOAUTH" not in out, (port, out)
+    MEASURED["plaintext"] = "refused on %d and %d of the 3 nodes (TLS only)" % (PORT, SENTINEL_PORT)
 
 
 def test_job_written_through_sentinel_is_on_the_replicas():
