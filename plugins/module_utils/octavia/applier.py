@@ -69,7 +69,8 @@ def apply(client, plan, lb, wait=True):
                     waiter.wait_active(client, lb_id, deadline, deleting=True)
                 lb_id = None
             elif wait or not last:
-                waiter.wait_active(client, lb_id, deadline)
+                # a plan repeats kinds of change (single-member updates in a big pool): the waits learn their pace
+                waiter.wait_active(client, lb_id, deadline, pace=(kind, action))
         except OctaviaModuleError as err:
             err.extra.setdefault('completed', done)
             err.extra.setdefault('failed_operation', op['label'])

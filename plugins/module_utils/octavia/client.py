@@ -170,6 +170,8 @@ class Client(object):
         self.sleep = sleep
         self.now = now
         self.counter = Counter()
+        # (load balancer id, kind of change) -> seconds its last cycle took (waiter.wait_active's pace)
+        self.paces = {}
         self._version = None
         # the whole task gets `timeout` seconds, whatever it waits for
         self.task_deadline = now() + timeout

@@ -6,6 +6,12 @@ members coming ONLINE (the health gate of wait_for=online).
 
 Both poll with the client's backoff (poll_initial, growing by poll_factor up to poll_max) and end at the
 task's deadline, so a task never waits longer than its timeout, whatever it waits for.
+
+A plan often repeats one kind of change on one load balancer (ten single-member writes in a big pool): the
+backoff alone would find each one ACTIVE up to half its cycle late, ten times over. So wait_active learns: with a
+`pace` key (the caller's name for the kind of change), the next wait of that key first sleeps most of the cycle the
+last one measured, then polls from poll_initial again: about one poll late instead of a backoff step, and two or
+three polls per change instead of six to nine.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,15 +31,26 @@ def _delays(client):
         delay = min(delay * client.poll_factor, client.poll_max)
 
 
-def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False):
+# the share of the last measured cycle the next wait of the same kind sleeps before its first poll: cycles vary
+# (a busy worker, a longer pool), and one up to a fifth shorter than the last is still not overslept
+PACE_SHARE = 0.8
+
+
+def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False, pace=None):
     """Poll the load balancer (never the child) until ACTIVE (or gone when deleting), with backoff.
 
+    pace: a key for the kind of change just sent (see the module's doc): the wait starts with PACE_SHARE of the
+    cycle the last wait of that key measured on this load balancer, and records its own.
     Returns the last polled load balancer (None once deleted).
     """
     deadline = deadline or client.now() + client.timeout
+    started = client.now()
     delays = _delays(client)
     sleep_now = first_sleep
     last = None
+    learned = client.paces.get((lb_id, pace)) if pace and first_sleep else None
+    if learned:
+        client.sleep(min(learned * PACE_SHARE, max(0.0, deadline - client.now())))
     while True:
         if sleep_now:
             # jittered: runs that wait on the same load balancer do not poll in step
@@ -47,6 +64,8 @@ def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False):
         status = lb.get('provisioning_status')
         last = status
         if status == 'ACTIVE' and not deleting:
+            if pace:
+                client.paces[(lb_id, pace)] = client.now() - started
             return lb
         if status == 'ERROR':
             raise OctaviaModuleError(

@@ -78,3 +78,37 @@ def test_a_locked_lb_is_waited_out_by_the_same_waiter():
         ('PUT', '/lbaas/pools/P/members', Response(202))])
     c.batch_members('P', [], lb_id='L')
     assert len(slept) == 1 and c.counter.retries == 1
+
+
+def test_a_wait_of_the_same_pace_sleeps_most_of_the_last_cycle_first():
+    pending, active = ('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE')), ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))
+    c, slept = client([pending] * 5 + [active] + [pending, active])
+    waiter.wait_active(c, 'L', pace=('member', 'update'))
+    first_cycle = sum(slept)
+    assert c.paces[('L', ('member', 'update'))] == pytest.approx(first_cycle)
+    assert c.counter.requests == 6
+    del slept[:]
+    waiter.wait_active(c, 'L', pace=('member', 'update'))
+    # most of the last cycle at once, then the backoff from its start: 2 polls instead of 6
+    assert slept[0] == pytest.approx(waiter.PACE_SHARE * first_cycle)
+    assert len(slept) == 3 and slept[1] < slept[2] < 1.0
+    assert c.counter.requests == 8
+
+
+def test_a_pace_is_learned_per_load_balancer_and_kind():
+    active = ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))
+    c, slept = client([('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE'))] * 3 + [active] * 3)
+    waiter.wait_active(c, 'L', pace=('member', 'update'))
+    del slept[:]
+    waiter.wait_active(c, 'L', pace=('member', 'batch'))
+    waiter.wait_active(c, 'L')
+    # neither another kind of change nor a wait without a pace starts with the learned sleep
+    assert len(slept) == 2 and all(s < 0.3 for s in slept)
+    assert list(c.paces) == [('L', ('member', 'update')), ('L', ('member', 'batch'))]
+
+
+def test_a_learned_sleep_never_passes_the_deadline():
+    c, slept = client([('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))], timeout=600)
+    c.paces[('L', ('member', 'update'))] = 500.0
+    waiter.wait_active(c, 'L', deadline=c.now() + 10, pace=('member', 'update'))
+    assert slept[0] == 10
