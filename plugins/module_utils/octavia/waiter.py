@@ -9,8 +9,8 @@ task's deadline, so a task never waits longer than its timeout, whatever it wait
 
 A plan often repeats one kind of change on one load balancer (ten single-member writes in a big pool): the
 backoff alone would find each one ACTIVE up to half its cycle late, ten times over. So wait_active learns: with a
-`pace` key (the caller's name for the kind of change), the next wait of that key first sleeps most of the cycle the
-last one measured, then polls from poll_initial again: about one poll late instead of a backoff step, and two or
+`pace` key (the caller's name for the kind of change), the next wait of that key first sleeps most of the shortest
+cycle measured so far, then polls from poll_initial again: about one poll late instead of a backoff step, and two or
 three polls per change instead of six to nine.
 """
 
@@ -40,7 +40,7 @@ def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False, 
     """Poll the load balancer (never the child) until ACTIVE (or gone when deleting), with backoff.
 
     pace: a key for the kind of change just sent (see the module's doc): the wait starts with PACE_SHARE of the
-    cycle the last wait of that key measured on this load balancer, and records its own.
+    shortest cycle the waits of that key measured on this load balancer, and records its own.
     Returns the last polled load balancer (None once deleted).
     """
     deadline = deadline or client.now() + client.timeout
@@ -65,7 +65,9 @@ def wait_active(client, lb_id, deadline=None, first_sleep=True, deleting=False, 
         last = status
         if status == 'ACTIVE' and not deleting:
             if pace:
-                client.paces[(lb_id, pace)] = client.now() - started
+                # the shortest cycle seen: under a varying load a long one must not make the next wait oversleep
+                took = client.now() - started
+                client.paces[(lb_id, pace)] = min(took, client.paces.get((lb_id, pace), took))
             return lb
         if status == 'ERROR':
             raise OctaviaModuleError(

@@ -112,3 +112,14 @@ def test_a_learned_sleep_never_passes_the_deadline():
     c.paces[('L', ('member', 'update'))] = 500.0
     waiter.wait_active(c, 'L', deadline=c.now() + 10, pace=('member', 'update'))
     assert slept[0] == 10
+
+
+def test_the_pace_is_the_shortest_cycle_seen():
+    pending, active = ('GET', '/lbaas/loadbalancers/L', lb('PENDING_UPDATE')), ('GET', '/lbaas/loadbalancers/L', lb('ACTIVE'))
+    c, slept = client([pending] * 3 + [active] + [pending] * 6 + [active])
+    key = ('member', 'update')
+    waiter.wait_active(c, 'L', pace=key)
+    short = c.paces[('L', key)]
+    # a slower cycle (a busy worker) does not lengthen the next first sleep
+    waiter.wait_active(c, 'L', pace=key)
+    assert c.paces[('L', key)] == short
