@@ -78,3 +78,16 @@ def test_plain_redis_port_and_no_sentinel_password(tmp_path):
     flow = task_flow(tmp_path, text)
     assert flow.jobboard_backend_port == 6379
     assert 'jobboard_redis_sentinel_password' not in text
+
+
+def test_the_jobboards_ca_turns_tls_on_for_servers_and_sentinels(tmp_path):
+    """octavia_control_plane_jobboard_tls_ca: the copied CA named in both ssl options; the inventory's keys win."""
+    flow = task_flow(tmp_path, render(
+        octavia_control_plane_jobboard_enabled=True,
+        octavia_control_plane_jobboard_hosts=['192.0.2.21', '192.0.2.22', '192.0.2.23'],
+        octavia_control_plane_jobboard_redis_sentinel='octavia',
+        octavia_control_plane_jobboard_tls_ca='/srv/pki/redis-ca.pem',
+        octavia_control_plane_jobboard_redis_sentinel_ssl_options={'ssl_cert_reqs': 'required'}))
+    assert flow.jobboard_redis_backend_ssl_options == {'ssl': 'True', 'ssl_ca_certs': '/etc/octavia/jobboard-ca.pem'}
+    assert flow.jobboard_redis_sentinel_ssl_options == {
+        'ssl': 'True', 'ssl_ca_certs': '/etc/octavia/jobboard-ca.pem', 'ssl_cert_reqs': 'required'}
