@@ -42,7 +42,7 @@ test: setup lint sanity unit
 .PHONY: test-side-by-side functional-molecule lab-test-only
 test-side-by-side: functional-molecule lab-test-only
 
-# molecule/ha (three controllers, about 20 minutes on 2 cores) is left out of make test for its time budget:
+# molecule/ha (three controllers, about 30 minutes on 2 cores) is left out of make test for its time budget:
 # make molecule runs it, or molecule test -s ha.
 functional-molecule:
 	pytest -q -p no:cacheprovider tests/functional

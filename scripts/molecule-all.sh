@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'molecule destroy --all >/dev/null 2>&1 || true' EXIT
-# MOLECULE_SKIP: scenario names to leave out, e.g. MOLECULE_SKIP=ha (three controllers: about 20 minutes on 2 cores).
+# MOLECULE_SKIP: scenario names to leave out, e.g. MOLECULE_SKIP=ha (three controllers: about 30 minutes on 2 cores).
 for s in molecule/*/molecule.yml; do
   name=$(basename "$(dirname "$s")")
   if [[ " ${MOLECULE_SKIP:-} " == *" $name "* ]]; then
