@@ -107,8 +107,8 @@ def through_sentinel(container, code):
         "from redis.sentinel import Sentinel",
         "ssl = %r" % SSL,
         "sentinel = Sentinel(%r, sentinel_kwargs=dict(ssl, password=%r, socket_timeout=2), password=%r,"
-        " socket_timeout=2, decode_responses=True, **ssl)" % (sentinels, secret("sentinel_password"),
-                                                               secret("jobboard_password")),
+        " socket_timeout=2, decode_responses=True, **ssl)"
+        % (sentinels, secret("sentinel_password"), secret("jobboard_password")),
         "master = sentinel.master_for(%r)" % MASTER_NAME,
         code,
     ])
