@@ -43,30 +43,38 @@ def indexes_of(n):
     return {'web': spread, 'api': spread}
 
 
-def wait_active(sdk, lb_id, timeout=600):
+def wait_active(sdk, lb_id, step=0.25, timeout=600):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if sdk.load_balancer.get_load_balancer(lb_id).provisioning_status == 'ACTIVE':
             return
-        time.sleep(0.25)
+        time.sleep(step)
     raise SystemExit('load balancer %s not ACTIVE after %s s' % (lb_id, timeout))
+
+
+def changed_members(sdk, name, changes):
+    """Read before any timing: (load balancer id, [(pool id, [members at the changed indexes])])."""
+    lb = sdk.load_balancer.find_load_balancer(name)
+    pools = dict((p.name, p) for p in sdk.load_balancer.pools(loadbalancer_id=lb.id))
+    picked = []
+    for pool_name, indexes in sorted(changes.items()):
+        members = sorted(sdk.load_balancer.members(pools[pool_name].id),
+                         key=lambda m: tuple(int(x) for x in m.address.split('.')))
+        picked.append((pools[pool_name].id, [members[i] for i in indexes]))
+    return lb.id, picked
 
 
 def direct_batches(sdk, name, changes):
     """The 10 changes as one additive batch PUT per pool (the pre-model plan), timed until ACTIVE again."""
-    lb = sdk.load_balancer.find_load_balancer(name)
-    pools = dict((p.name, p) for p in sdk.load_balancer.pools(loadbalancer_id=lb.id))
+    lb_id, picked = changed_members(sdk, name, changes)
     started = time.monotonic()
-    for pool_name, indexes in sorted(changes.items()):
-        members = sorted(sdk.load_balancer.members(pools[pool_name].id),
-                         key=lambda m: tuple(int(x) for x in m.address.split('.')))
-        body = [{'address': members[i].address, 'protocol_port': members[i].protocol_port, 'weight': 7}
-                for i in indexes]
-        resp = sdk.load_balancer.put('/lbaas/pools/%s/members' % pools[pool_name].id, json={'members': body},
+    for pool_id, members in picked:
+        body = [{'address': m.address, 'protocol_port': m.protocol_port, 'weight': 7} for m in members]
+        resp = sdk.load_balancer.put('/lbaas/pools/%s/members' % pool_id, json={'members': body},
                                      params={'additive_only': True})
         if resp.status_code != 202:
             raise SystemExit('batch PUT answered %s: %s' % (resp.status_code, resp.text[:300]))
-        wait_active(sdk, lb.id)
+        wait_active(sdk, lb_id)
     return time.monotonic() - started
 
 
@@ -74,25 +82,18 @@ def direct_singles(sdk, name, changes, weight=9):
     """Octavia's own floor for the same changes: one single-member PUT each (openstacksdk, no module), the load
     balancer polled every 0.05 s until ACTIVE again before the next. No client can do better than this: Octavia
     takes one change per load balancer at a time. Returns (total seconds, [seconds of each write])."""
-    lb = sdk.load_balancer.find_load_balancer(name)
-    pools = dict((p.name, p) for p in sdk.load_balancer.pools(loadbalancer_id=lb.id))
-    targets = []
-    for pool_name, indexes in sorted(changes.items()):
-        members = sorted(sdk.load_balancer.members(pools[pool_name].id),
-                         key=lambda m: tuple(int(x) for x in m.address.split('.')))
-        targets += [(pools[pool_name].id, members[i].id) for i in indexes]
+    lb_id, picked = changed_members(sdk, name, changes)
     each = []
     started = time.monotonic()
-    for pool_id, member_id in targets:
-        began = time.monotonic()
-        resp = sdk.load_balancer.put('/lbaas/pools/%s/members/%s' % (pool_id, member_id),
-                                     json={'member': {'weight': weight}})
-        if resp.status_code not in (200, 202):
-            raise SystemExit('member PUT answered %s: %s' % (resp.status_code, resp.text[:300]))
-        while sdk.load_balancer.get('/lbaas/loadbalancers/%s' % lb.id).json()['loadbalancer'][
-                'provisioning_status'] != 'ACTIVE':
-            time.sleep(0.05)
-        each.append(time.monotonic() - began)
+    for pool_id, members in picked:
+        for member in members:
+            began = time.monotonic()
+            resp = sdk.load_balancer.put('/lbaas/pools/%s/members/%s' % (pool_id, member.id),
+                                         json={'member': {'weight': weight}})
+            if resp.status_code not in (200, 202):
+                raise SystemExit('member PUT answered %s: %s' % (resp.status_code, resp.text[:300]))
+            wait_active(sdk, lb_id, step=0.05)
+            each.append(time.monotonic() - began)
     return time.monotonic() - started, each
 
 
