@@ -271,6 +271,12 @@ def sentinel_master():
     return None
 
 
+def promoted_instead_of(old):
+    """The master the sentinels name once it is not `old` (one round of questions), else None."""
+    master = sentinel_master()
+    return master if master not in (None, old) else None
+
+
 def stop_the_master():
     """Stop redis-server on the jobboard's master; (its container, when it stopped)."""
     old = sentinel_master()
@@ -292,7 +298,7 @@ def test_jobboard_master_stopped_between_creates(conn):
     print("ha: inject: redis-server stopped on %s (the jobboard's master)" % old)
     created = []
     try:
-        new = wait_until(lambda: sentinel_master() not in (None, old) and sentinel_master(), 60, step=0.5)
+        new = wait_until(lambda: promoted_instead_of(old), 60, step=0.5)
         promoted = time.monotonic() - stopped
         assert new and new != old, "no replica promoted"
         created.append(conn.load_balancer.create_load_balancer(name="ha-redis-%s" % uuid.uuid4().hex[:6],
