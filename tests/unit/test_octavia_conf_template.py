@@ -73,6 +73,8 @@ def read_back(tmp_path, text):
     conf.register_opts([cfg.StrOpt('heartbeat_key'), cfg.IntOpt('failover_threshold')], group='health_manager')
     conf.register_opts([cfg.StrOpt('connection')], group='database')
     conf.register_opts([cfg.StrOpt('description')], group='extra')
+    conf.register_opts([cfg.BoolOpt('use_queue_manager', default=False), cfg.BoolOpt('rabbit_quorum_queue')],
+                       group='oslo_messaging_rabbit')
     conf(args=[], default_config_files=[str(path)], project='octavia-test')
     return conf
 
@@ -105,3 +107,12 @@ def test_failover_threshold_default_and_off(tmp_path):
     off = render(octavia_control_plane_failover_threshold=0)
     assert 'failover_threshold' not in off
     assert read_back(tmp_path, off).health_manager.failover_threshold is None
+
+
+def test_queue_manager_on_by_default(tmp_path):
+    """The stopping worker's fanout-queue deletion drops casts (tests/fault/test_worker_restarts.py): the role turns
+    oslo.messaging's queue manager on unless told otherwise."""
+    assert read_back(tmp_path, render()).oslo_messaging_rabbit.use_queue_manager is True
+    off = read_back(tmp_path, render(octavia_control_plane_rabbitmq_queue_manager=False))
+    assert off.oslo_messaging_rabbit.use_queue_manager is False
+    assert off.oslo_messaging_rabbit.rabbit_quorum_queue is True
