@@ -33,9 +33,10 @@ setup-podman:
 setup-octavia:
 	@bash scripts/setup-octavia-venv.sh >/dev/null
 
-# The lab test mostly waits for emulated amphorae (one core) while the functional tests and Molecule keep the other
-# busy: they run side by side once everything is set up (about 20 minutes saved on 2 cores; lines are interleaved).
-test: setup lint sanity unit
+# The lab test mostly waits for emulated amphorae (one core) while lint, sanity, the functional tests and Molecule
+# keep the other busy: they run side by side once everything is set up (lines are interleaved). The lab test sets
+# the pace, so nothing waits in front of it but the set-up and the unit tests.
+test: setup unit
 	$(MAKE) -j2 --output-sync=line test-side-by-side
 	@echo "make test: all green"
 
@@ -44,7 +45,7 @@ test-side-by-side: functional-molecule lab-test-only
 
 # molecule/ha (three controllers, about 30 minutes on 2 cores) is left out of make test for its time budget:
 # make molecule runs it, or molecule test -s ha.
-functional-molecule:
+functional-molecule: lint sanity
 	pytest -q -p no:cacheprovider tests/functional
 	MOLECULE_SKIP="ha $${MOLECULE_SKIP:-}" bash scripts/molecule-all.sh
 
