@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, 'tests', 'lab'))
 
-from data_plane import NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
+from data_plane import CONTROLLER, NETWORK_NODE, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 
 LBS = int(os.environ.get('LBAAS_TEST_RESTART_LBS', '4'))
 RESTARTS = int(os.environ.get('LBAAS_TEST_RESTARTS', '3'))
@@ -67,7 +67,7 @@ class Octavia(object):
 
 def worker_channels():
     """The RabbitMQ channels consuming the worker's own queue (octavia_provisioning_v2.<host>)."""
-    out = sh('lbaas-lab-controller', 'rabbitmqctl -q list_consumers -p octavia queue_name channel_pid', check=False)
+    out = sh(CONTROLLER, 'rabbitmqctl -q list_consumers -p octavia queue_name channel_pid', check=False)
     return {line.split()[1] for line in out.splitlines()[1:]
             if len(line.split()) == 2 and line.split()[0].startswith('octavia_provisioning_v2.')}
 
