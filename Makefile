@@ -41,7 +41,9 @@ test: setup unit
 	@echo "make test: all green"
 
 .PHONY: test-side-by-side functional-molecule lab-test-only
-test-side-by-side: functional-molecule lab-test-only
+# the lab test first: make starts prerequisites left to right, so it takes one of the two slots at once and lint,
+# sanity, the functional tests and Molecule take turns in the other
+test-side-by-side: lab-test-only functional-molecule
 
 # molecule/ha (three controllers, about 30 minutes on 2 cores) is left out of make test for its time budget:
 # make molecule runs it, or molecule test -s ha.
