@@ -18,8 +18,25 @@ else
   fi
   echo "lab-test: using the existing lab (kept at the end)"
 fi
+# What a failed run leaves for its log before the lab is removed: the load balancers' trees with their statuses,
+# the amphorae and their consoles' last lines, the worker's and health manager's last messages.
+diagnose() {
+  echo "lab-test: the lab as the failure left it" >&2
+  local os=(env OS_CLIENT_CONFIG_FILE="$top/inventories/lab/clouds.yaml" openstack --os-cloud lbaas-lab-admin)
+  local lb server
+  for lb in $("${os[@]}" loadbalancer list -f value -c id 2>/dev/null); do
+    "${os[@]}" loadbalancer status show "$lb" || true
+  done >&2
+  "${os[@]}" loadbalancer amphora list >&2 || true
+  for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
+    echo "--- console of server $server (last 40 lines)" >&2
+    "${os[@]}" console log show --lines 40 "$server" >&2 || true
+  done
+  podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -n 80 --no-pager >&2 || true
+}
 cleanup() {
   rc=$?
+  if [ "$rc" != 0 ] && [ "$made" = 1 ]; then diagnose; fi
   if [ "$made" = 1 ] && [ "${LBAAS_LAB_KEEP:-0}" != 1 ]; then
     bash scripts/lab.sh destroy
     left=$(podman ps -a -q --filter label=lbaas-octavia=lab)
