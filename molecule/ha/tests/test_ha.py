@@ -206,14 +206,23 @@ def test_a_controller_stopped_while_converging_100_members(conn, tmp_path):
 
 
 def restart_windows(since):
-    windows = {}
+    """Per controller, its rolling restart: from its first 'Stopping octavia-*' to the 'Started' after its last one.
+    A unit systemd restarts by itself after its process exited (Restart=on-failure) logs no 'Stopping': such
+    restarts are returned apart, not as a window (2026-12-07: systemd events 13 s into the test on a controller whose
+    rolling restart came 200 s later failed the check; most likely such a restart, the journal went with the run)."""
+    windows, by_itself = {}, {}
     for node in CONTROLLERS:
-        out = sh(node, "journalctl --since @%d --no-pager -o short-unix -t systemd | grep -E '(Stopping|Started) octavia-'"
-                 % int(since), check=False)
-        stamps = [float(line.split()[0]) for line in out.splitlines() if re.match(r"^\d+\.\d+ ", line)]
-        if stamps:
-            windows[node] = (min(stamps), max(stamps))
-    return windows
+        out = sh(node, "journalctl --since @%d --no-pager -o short-unix -t systemd "
+                       "| grep -E '(Stopping|Started) octavia-|octavia-.*Scheduled restart'" % int(since), check=False)
+        events = [(float(line.split()[0]), line) for line in out.splitlines() if re.match(r"^\d+\.\d+ ", line)]
+        stops = [when for when, line in events if " Stopping octavia-" in line]
+        if stops:
+            started = [when for when, line in events if " Started octavia-" in line and when >= max(stops)]
+            windows[node] = (min(stops), min(started or [max(stops)]))
+        restarted = [line for when, line in events if "Scheduled restart" in line]
+        if restarted:
+            by_itself[node] = restarted
+    return windows, by_itself
 
 
 def test_rolling_restart_while_converging(conn, tmp_path):
@@ -233,7 +242,7 @@ def test_rolling_restart_while_converging(conn, tmp_path):
     try:
         rc, output = playbook({"octavia_control_plane_debug": True})
         assert rc == 0, output[-4000:]
-        windows = restart_windows(since)
+        windows, by_itself = restart_windows(since)
         back_rc, back_output = playbook()
         assert back_rc == 0, back_output[-4000:]
     finally:
@@ -241,10 +250,12 @@ def test_rolling_restart_while_converging(conn, tmp_path):
         thread.join(timeout=1200)
     ordered = sorted(windows.values())
     print("ha: restart windows (s): %s" % ["%.1f-%.1f" % (a - since, b - since) for a, b in ordered])
-    assert len(ordered) == 3 and all(ordered[i][1] <= ordered[i + 1][0] for i in range(2)), windows
+    if by_itself:
+        print("ha: units systemd restarted by themselves meanwhile: %s" % by_itself)
     failed = [r for r in runs if r[0] != 0]
     print("ha: %d converges during the restarts, %d failed" % (len(runs), len(failed)))
     assert runs and not failed, failed[0][2][-4000:] if failed else "no converge ran"
+    assert len(ordered) == 3 and all(ordered[i][1] <= ordered[i + 1][0] for i in range(2)), windows
     assert not no_pending(conn)
     # back to the inventory's configuration: this run restarted every host again, one at a time; that a re-run then
     # changes nothing on any host is molecule's idempotence step (before verify)
