@@ -34,7 +34,7 @@ import uuid
 import pytest
 
 from lab_lock import held_lab_lock  # conftest puts tests/fault on sys.path  # pylint: disable=import-error
-import requests
+from octavia_api import Api  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -61,33 +61,6 @@ def subnet():
 @pytest.fixture(autouse=True)
 def _unstuck(unstuck):  # conftest: what a lost cast or a cut-off flow left PENDING_* is cleared after each test
     yield
-
-
-class Api(object):
-    """Octavia's API with a token taken beforehand: Keystone shares MariaDB, the probe must not need it."""
-
-    def __init__(self, sdk):
-        self.sdk = sdk
-        self.url = sdk.load_balancer.get_endpoint().rstrip('/')
-        if not self.url.endswith('/v2') and not self.url.endswith('/v2.0'):
-            self.url += '/v2'
-        self.headers = {'X-Auth-Token': sdk.session.get_token(), 'Content-Type': 'application/json'}
-
-    def probe(self):
-        """The status of a list request, or the exception's name."""
-        try:
-            return requests.get(self.url + '/lbaas/loadbalancers', params={'limit': 1}, headers=self.headers,
-                                timeout=5).status_code
-        except requests.RequestException as exc:
-            return type(exc).__name__
-
-    def create(self, name, subnet_id, timeout=30):
-        try:
-            resp = requests.post(self.url + '/lbaas/loadbalancers', headers=self.headers, timeout=timeout,
-                                 json={'loadbalancer': {'name': name, 'vip_subnet_id': subnet_id}})
-            return resp.status_code, resp.text[:200]
-        except requests.RequestException as exc:
-            return type(exc).__name__, str(exc)[:200]
 
 
 def tree(name, subnet_id, count=3):

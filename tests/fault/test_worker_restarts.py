@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from lab_lock import held_lab_lock  # conftest puts tests/fault on sys.path  # pylint: disable=import-error
+from octavia_api import Api  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -34,14 +35,8 @@ RESTARTS = int(os.environ.get('LBAAS_TEST_RESTARTS', '3'))
 STUCK = 120
 
 
-class Octavia(object):
-    """Octavia's API with one token, for threads (the SDK's session is not shared across them)."""
-
-    def __init__(self, sdk):
-        self.url = sdk.load_balancer.get_endpoint().rstrip('/')
-        if not self.url.endswith('/v2') and not self.url.endswith('/v2.0'):
-            self.url += '/v2'
-        self.headers = {'X-Auth-Token': sdk.session.get_token(), 'Content-Type': 'application/json'}
+class Octavia(Api):
+    """Octavia's API with retries on 409 and 5xx, one token for every thread."""
 
     def call(self, method, path, body=None, ok=(200, 201, 202, 204)):
         for _attempt in range(30):
@@ -61,15 +56,14 @@ class Octavia(object):
         return self.call('GET', '/lbaas/loadbalancers/%s' % lb_id)['loadbalancer']['provisioning_status']
 
     def wait_active(self, lb_id, seconds):
-        state = wait_until(lambda: self.status(lb_id) == 'ACTIVE', seconds, step=0.5)
-        return state
+        return wait_until(lambda: self.status(lb_id) == 'ACTIVE', seconds, step=0.5)
 
 
 def worker_channels():
     """The RabbitMQ channels consuming the worker's own queue (octavia_provisioning_v2.<host>)."""
     out = sh(CONTROLLER, 'rabbitmqctl -q list_consumers -p octavia queue_name channel_pid', check=False)
-    return {line.split()[1] for line in out.splitlines()[1:]
-            if len(line.split()) == 2 and line.split()[0].startswith('octavia_provisioning_v2.')}
+    rows = [line.split() for line in out.splitlines()[1:]]
+    return {row[1] for row in rows if len(row) == 2 and row[0].startswith('octavia_provisioning_v2.')}
 
 
 class Churn(threading.Thread):
