@@ -35,15 +35,21 @@ setup-octavia:
 
 # The lab test mostly waits for emulated amphorae (one core) while lint, sanity, the functional tests and Molecule
 # keep the other busy: they run side by side once everything is set up (lines are interleaved). The lab test sets
-# the pace, so nothing waits in front of it but the set-up and the unit tests.
+# the pace, so nothing waits in front of it but the set-up and the unit tests, and the other side runs niced: it
+# ends about 20 minutes before the lab test, and at equal priority it slowed the lab's bring-up almost twofold
+# (CI 2026-12-07: 1900 s against about 1050 s alone).
 test: setup unit
 	$(MAKE) -j2 --output-sync=line test-side-by-side
 	@echo "make test: all green"
 
 .PHONY: test-side-by-side functional-molecule lab-test-only
 # the lab test first: make starts prerequisites left to right, so it takes one of the two slots at once and lint,
-# sanity, the functional tests and Molecule take turns in the other
-test-side-by-side: lab-test-only functional-molecule
+# sanity, the functional tests and Molecule take turns in the other, at a lower CPU priority
+test-side-by-side: lab-test-only functional-molecule-niced
+
+.PHONY: functional-molecule-niced
+functional-molecule-niced:
+	nice -n 15 $(MAKE) --no-print-directory functional-molecule
 
 # molecule/ha (three controllers, about 30 minutes on 2 cores) is left out of make test for its time budget:
 # make molecule runs it, or molecule test -s ha.

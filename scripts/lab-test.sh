@@ -18,21 +18,44 @@ else
   fi
   echo "lab-test: using the existing lab (kept at the end)"
 fi
-# What a failed run leaves for its log before the lab is removed: the load balancers' trees with their statuses,
-# the amphorae and their consoles' last lines, the worker's and health manager's last messages.
+# What a failed run leaves before the lab is removed: the whole report in a file outside the checkout (CI's log keeps
+# only its tail), and its most telling part printed last: the worker's, health manager's and OVS agent's last
+# messages, the network node's OVS ports with their VLAN tags, the amphorae's consoles, the amphorae and every load
+# balancer's status tree.
 diagnose() {
-  echo "lab-test: the lab as the failure left it" >&2
   local os=(env OS_CLIENT_CONFIG_FILE="$top/inventories/lab/clouds.yaml" openstack --os-cloud lbaas-lab-admin)
-  local lb server
-  for lb in $("${os[@]}" loadbalancer list -f value -c id 2>/dev/null); do
-    "${os[@]}" loadbalancer status show "$lb" || true
-  done >&2
-  "${os[@]}" loadbalancer amphora list >&2 || true
-  for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
-    echo "--- console of server $server (last 40 lines)" >&2
-    "${os[@]}" console log show --lines 40 "$server" >&2 || true
-  done
-  podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -n 80 --no-pager >&2 || true
+  local dir=${LBAAS_LAB_TEST_REPORTS:-/var/tmp/lbaas-octavia/lab-test}
+  local report lb server
+  install -d -m 0700 "$dir"  # journals may name hosts and users: root only
+  report=$dir/failure-$(date -u +%Y%m%dT%H%M%SZ).log
+  {
+    echo "=== journals of the network node (whole, this boot)"
+    podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -u neutron-openvswitch-agent \
+      -u neutron-dhcp-agent -u nova-compute -u 'octavia-interface*' --no-pager || true
+    echo "=== OVS on the network node"
+    podman exec lbaas-lab-network ovs-vsctl show || true
+    podman exec lbaas-lab-network ovs-ofctl dump-flows br-int || true
+    echo "=== ports (admin)"
+    "${os[@]}" port list --long || true
+    for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
+      echo "=== console of server $server"
+      "${os[@]}" console log show "$server" || true
+    done
+  } >"$report" 2>&1
+  {
+    echo "lab-test: the lab as the failure left it (whole report: $report)"
+    podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -u neutron-openvswitch-agent \
+      -n 60 --no-pager || true
+    podman exec lbaas-lab-network ovs-vsctl -f table --columns=name,tag list Port || true
+    for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
+      echo "--- console of server $server (last 25 lines)"
+      "${os[@]}" console log show --lines 25 "$server" || true
+    done
+    "${os[@]}" loadbalancer amphora list || true
+    for lb in $("${os[@]}" loadbalancer list -f value -c id 2>/dev/null); do
+      "${os[@]}" loadbalancer status show "$lb" || true
+    done
+  } 2>&1 | tee -a "$report" >&2
 }
 cleanup() {
   rc=$?
