@@ -25,7 +25,8 @@ fi
 diagnose() {
   local os=(env OS_CLIENT_CONFIG_FILE="$top/inventories/lab/clouds.yaml" openstack --os-cloud lbaas-lab-admin)
   local dir=${LBAAS_LAB_TEST_REPORTS:-/var/tmp/lbaas-octavia/lab-test}
-  local report lb server
+  local report lb server servers
+  servers=$("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null || true)
   install -d -m 0700 "$dir"  # journals may name hosts and users: root only
   report=$dir/failure-$(date -u +%Y%m%dT%H%M%SZ).log
   {
@@ -37,7 +38,7 @@ diagnose() {
     podman exec lbaas-lab-network ovs-ofctl dump-flows br-int || true
     echo "=== ports (admin)"
     "${os[@]}" port list --long || true
-    for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
+    for server in $servers; do
       echo "=== console of server $server"
       "${os[@]}" console log show "$server" || true
     done
@@ -47,7 +48,7 @@ diagnose() {
     podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -u neutron-openvswitch-agent \
       -n 60 --no-pager || true
     podman exec lbaas-lab-network ovs-vsctl -f table --columns=name,tag list Port || true
-    for server in $("${os[@]}" server list --all-projects -f value -c ID 2>/dev/null); do
+    for server in $servers; do
       echo "--- console of server $server (last 25 lines)"
       "${os[@]}" console log show --lines 25 "$server" || true
     done
