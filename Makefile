@@ -20,7 +20,7 @@ help:
 	@echo "make integration  the load-balancer modules against the lab's Octavia (OS_CLOUD=lbaas-lab-demo)"
 	@echo "make fault        the whole fault-injection suite against a noop lab (LAB_OCTAVIA_PROFILE=noop make lab first);"
 	@echo "                  make test runs its short tests"
-	@echo "make molecule     every Molecule scenario, molecule/ha (three controllers) included"
+	@echo "make molecule     every Molecule scenario, molecule/ha (three controllers) and molecule/example included"
 
 setup: setup-controller setup-podman setup-octavia
 
@@ -51,11 +51,12 @@ test-side-by-side: lab-test-only functional-molecule-niced
 functional-molecule-niced:
 	nice -n 15 $(MAKE) --no-print-directory functional-molecule
 
-# molecule/ha (three controllers, about 30 minutes on 2 cores) is left out of make test for its time budget:
-# make molecule runs it, or molecule test -s ha.
+# molecule/ha (three controllers, about 30 minutes on 2 cores) and molecule/example (site.yaml on inventories/example's
+# shape, six containers) are left out of make test for its time budget: make molecule runs them, or molecule test -s ha
+# and molecule test -s example.
 functional-molecule: lint sanity
 	pytest -q -p no:cacheprovider tests/functional
-	MOLECULE_SKIP="ha $${MOLECULE_SKIP:-}" bash scripts/molecule-all.sh
+	MOLECULE_SKIP="ha example $${MOLECULE_SKIP:-}" bash scripts/molecule-all.sh
 
 lab-test-only:
 	bash scripts/lab-test.sh
