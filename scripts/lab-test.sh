@@ -32,7 +32,7 @@ diagnose() {
   {
     echo "=== journals of the network node (whole, this boot)"
     podman exec lbaas-lab-network journalctl -u octavia-worker -u octavia-health-manager -u neutron-openvswitch-agent \
-      -u neutron-dhcp-agent -u nova-compute -u 'octavia-interface*' --no-pager || true
+      -u neutron-dhcp-agent -u nova-compute -u 'octavia-hm-port*' --no-pager || true
     echo "=== OVS on the network node"
     podman exec lbaas-lab-network ovs-vsctl show || true
     podman exec lbaas-lab-network ovs-ofctl dump-flows br-int || true
