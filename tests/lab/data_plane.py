@@ -30,6 +30,13 @@ def sh(container, script, check=True, timeout=300):
     return proc.stdout
 
 
+def address(container):
+    """The container's address on its Podman network (the molecule scenarios' nodes, the lab's)."""
+    return subprocess.check_output(
+        ['podman', 'container', 'inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+         container], text=True).strip()
+
+
 def octavia_profile():
     """'amphora' or 'noop': which drivers the lab's Octavia worker runs (make lab LAB_OCTAVIA_PROFILE=noop)."""
     conf = sh(NETWORK_NODE, 'cat /etc/octavia/octavia.conf')

@@ -9,8 +9,7 @@ import ipaddress
 import json
 import os
 import re
-import subprocess
-import time
+import sys
 import urllib.request
 import uuid
 
@@ -21,6 +20,10 @@ import pytest
 import testinfra
 
 STATE = os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "state")
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
+
+from data_plane import address, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 CLOUD = "lbaas-ex-cloud"
 CONTROLLERS = ["lbaas-ex-controller-%d" % i for i in (1, 2, 3)]
 NETWORK = ["lbaas-ex-network-%d" % i for i in (1, 2)]
@@ -29,21 +32,6 @@ API = ["octavia-api"]
 AMPHORA_CONTROLLER = ["octavia-worker", "octavia-health-manager", "octavia-housekeeping", "octavia-driver-agent"]
 LB_MGMT = ipaddress.ip_network("172.31.250.0/24")
 NOOP_SUBNET = "6f1f4a5e-8f3c-4a2b-9d1e-0c5b7a3e2f10"
-
-
-def sh(container, script, check=True, timeout=120):
-    proc = subprocess.run(["podman", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError("%s: %s -> rc %d\n%s" % (container, script, proc.returncode, proc.stdout))
-    return proc.stdout
-
-
-def address(name):
-    """The container's address on lbaas-ex (inventory/hosts.yml's ansible_host)."""
-    return subprocess.check_output(
-        ["podman", "container", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name],
-        text=True).strip()
 
 
 def node(name):
@@ -60,15 +48,6 @@ def conf_option(name, option):
 def o_hm0_address(name):
     links = json.loads(sh(name, "ip -j -4 addr show dev o-hm0"))
     return [a["local"] for link in links for a in link.get("addr_info", [])]
-
-
-def wait_until(probe, seconds, step=2):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step)
 
 
 def cloud(entry):

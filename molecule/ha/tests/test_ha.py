@@ -26,25 +26,11 @@ SCENARIO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOP = os.path.dirname(os.path.dirname(SCENARIO))
 sys.path.insert(0, os.path.join(TOP, "tests", "lab"))
 
-from data_plane import wait_until  # noqa: E402  pylint: disable=wrong-import-position
+from data_plane import address, sh, wait_until  # noqa: E402  pylint: disable=wrong-import-position
 INFRA = "lbaas-ha-infra"
 CONTROLLERS = ["lbaas-ha-1", "lbaas-ha-2", "lbaas-ha-3"]
 SERVICES = ["octavia-api", "octavia-worker", "octavia-health-manager", "octavia-housekeeping", "octavia-driver-agent"]
 NOOP_SUBNET = "6f1f4a5e-8f3c-4a2b-9d1e-0c5b7a3e2f10"
-
-
-def sh(container, script, check=True, timeout=300):
-    proc = subprocess.run(["podman", "exec", container, "bash", "-c", script], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError("%s: %s -> rc %d\n%s" % (container, script, proc.returncode, proc.stdout))
-    return proc.stdout
-
-
-def address(name):
-    return subprocess.check_output(
-        ["podman", "container", "inspect", "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", name],
-        text=True).strip()
 
 
 def secret(name):
